@@ -1,1 +1,6 @@
-System.Console.WriteLine("research");
+using System.CommandLine;
+using Research.Cli.Commands;
+
+var root = new RootCommand("research: contrastive fine-tuning of text-embedding models (data, cleaning, mining, training, evaluation).");
+root.Subcommands.Add(DataCommands.Create());
+return await root.Parse(args).InvokeAsync();

@@ -9,7 +9,7 @@ namespace Research.Lib.Data;
 public static class DataSplitter
 {
     public static DataSplit<T> Split<T>(IReadOnlyList<T> items, Func<T, string> queryOf, SplitRatios ratios, ulong seed,
-        Func<T, string>? stratifyBy = null)
+        Func<T, string>? stratifyBy = null, Func<T, string>? groupBy = null)
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(queryOf);
@@ -20,7 +20,7 @@ public static class DataSplitter
         var order = new List<string>();
         for (var i = 0; i < items.Count; i++)
         {
-            var key = queryOf(items[i]).Trim();
+            var key = (groupBy ?? queryOf)(items[i]).Trim();
             if (!groups.TryGetValue(key, out var members))
             {
                 groups[key] = members = [];

@@ -48,6 +48,16 @@ public class DataSplitterTests
     }
 
     [Fact]
+    public void GroupingByPositiveKeepsParaphrasesTogether()
+    {
+        var items = Enumerable.Range(0, 30).Select(i => new TrainingExample($"q{i}", [$"passage{i / 3}"])).ToList();
+        var split = DataSplitter.Split(items, e => e.Query, SplitRatios.Parse("8,1,1"), 3, groupBy: e => e.Pos[0]);
+        Assert.Equal((24, 3, 3), (split.Train.Count, split.Dev.Count, split.Test.Count));
+        Assert.Single(split.Dev.Select(e => e.Pos[0]).Distinct());
+        Assert.Empty(split.Train.Select(e => e.Pos[0]).Intersect(split.Test.Select(e => e.Pos[0])));
+    }
+
+    [Fact]
     public void StratifiedSplitKeepsRatiosPerStratum()
     {
         var items = Make(100, type: i => i < 80 ? "retrieval" : "sts");
