@@ -3,4 +3,5 @@ using Research.Cli.Commands;
 
 var root = new RootCommand("research: contrastive fine-tuning of text-embedding models (data, cleaning, mining, training, evaluation).");
 root.Subcommands.Add(DataCommands.Create());
+root.Subcommands.Add(EnvCommand.Create());
 return await root.Parse(args).InvokeAsync();

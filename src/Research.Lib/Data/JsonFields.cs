@@ -23,9 +23,11 @@ internal readonly struct JsonFields
     /// <summary>Parses one line as a JSON object; the caller disposes the returned document.</summary>
     public static JsonDocument ParseObject(string file, TextLine line, out JsonFields fields)
     {
-        var text = Utf8LineReader.TryDecode(line.Bytes.Span, out var utf8Error);
-        if (text is null)
+        if (!System.Text.Unicode.Utf8.IsValid(line.Bytes.Span))
+        {
+            Utf8LineReader.TryDecode(line.Bytes.Span, out var utf8Error);
             throw new DataFormatException(file, line.Number, null, utf8Error!);
+        }
         JsonDocument document;
         try
         {
@@ -33,6 +35,7 @@ internal readonly struct JsonFields
         }
         catch (JsonException e)
         {
+            var text = System.Text.Encoding.UTF8.GetString(line.Bytes.Span);
             throw new DataFormatException(file, line.Number, null, DescribeJsonError(text, e), e);
         }
         if (document.RootElement.ValueKind != JsonValueKind.Object)
