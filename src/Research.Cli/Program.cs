@@ -4,4 +4,5 @@ using Research.Cli.Commands;
 var root = new RootCommand("research: contrastive fine-tuning of text-embedding models (data, cleaning, mining, training, evaluation).");
 root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(EnvCommand.Create());
+root.Subcommands.Add(ModelCommands.Create());
 return await root.Parse(args).InvokeAsync();

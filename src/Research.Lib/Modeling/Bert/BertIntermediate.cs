@@ -1,0 +1,34 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Research.Lib.Modeling.Bert;
+
+#pragma warning disable IDE1006
+
+/// <summary>The feed-forward expansion: dense to intermediate_size, then the activation.</summary>
+internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear dense;
+    private readonly string _activation;
+
+    public BertIntermediate(TransformerConfig c) : base(nameof(BertIntermediate))
+    {
+        dense = nn.Linear(c.HiddenSize, c.IntermediateSize);
+        _activation = c.HiddenAct;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden)
+    {
+        using var scope = NewDisposeScope();
+        var x = dense.forward(hidden); // (batch, seq, intermediate)
+        var y = _activation switch
+        {
+            "gelu" => nn.functional.gelu(x),
+            "gelu_new" or "gelu_pytorch_tanh" => nn.functional.gelu(x, GELU.Approximate.tanh),
+            _ => nn.functional.relu(x),
+        };
+        return y.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,29 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Research.Lib.Modeling.Bert;
+
+#pragma warning disable IDE1006
+
+/// <summary>One post-norm transformer layer: attention block, then feed-forward block.</summary>
+internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly BertAttention attention;
+    private readonly BertIntermediate intermediate;
+    private readonly BertResidualOutput output;
+
+    public BertLayer(TransformerConfig c) : base(nameof(BertLayer))
+    {
+        attention = new BertAttention(c);
+        intermediate = new BertIntermediate(c);
+        output = new BertResidualOutput(c.IntermediateSize, c);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    {
+        using var scope = NewDisposeScope();
+        var attended = attention.forward(hidden, additiveMask);                          // (batch, seq, hidden)
+        return output.forward(intermediate.forward(attended), attended).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,29 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Research.Lib.Modeling.Bert;
+
+#pragma warning disable IDE1006
+
+/// <summary>dense -> dropout -> LayerNorm(x + residual): BERT's post-norm output block (attention.output and output).</summary>
+internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly Linear dense;
+    private readonly LayerNorm LayerNorm;
+    private readonly Dropout dropout;
+
+    public BertResidualOutput(int inFeatures, TransformerConfig c) : base(nameof(BertResidualOutput))
+    {
+        dense = nn.Linear(inFeatures, c.HiddenSize);
+        LayerNorm = nn.LayerNorm(c.HiddenSize, c.LayerNormEps);
+        dropout = nn.Dropout(c.HiddenDropoutProb);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x, Tensor residual)
+    {
+        using var scope = NewDisposeScope();
+        return LayerNorm.forward(dropout.forward(dense.forward(x)) + residual).MoveToOuterDisposeScope(); // (batch, seq, hidden)
+    }
+}

@@ -1,0 +1,84 @@
+using Research.Lib.Modeling.Bert;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Research.Lib.Modeling;
+
+#pragma warning disable IDE1006
+
+/// <summary>
+/// A BERT-family encoder (BERT, RoBERTa, XLM-RoBERTa) as a TorchSharp module whose parameter names are
+/// Hugging Face's (<c>embeddings.word_embeddings.weight</c>, <c>encoder.layer.0.attention.self.query.weight</c>,
+/// ...), so checkpoints load by name. Post-norm layers, absolute positions, GELU (Devlin et al. 2019).
+/// </summary>
+public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly BertEmbeddings embeddings;
+    private readonly BertLayerStack encoder;
+    private readonly BertPooler? pooler;
+
+    public BertModel(TransformerConfig config, bool withPooler = false) : base(nameof(BertModel))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        embeddings = new BertEmbeddings(config);
+        encoder = new BertLayerStack(config);
+        pooler = withPooler ? new BertPooler(config) : null;
+        RegisterComponents();
+    }
+
+    public TransformerConfig Config { get; }
+
+    public bool HasPooler => pooler is not null;
+
+    /// <summary>Last hidden states.</summary>
+    /// <param name="inputIds">(batch, seq) int64</param>
+    /// <param name="attentionMask">(batch, seq) int64, 1 for tokens and 0 for padding</param>
+    /// <param name="tokenTypeIds">(batch, seq) int64 segment ids (zeros for single sentences)</param>
+    /// <returns>(batch, seq, hidden)</returns>
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        using var scope = NewDisposeScope();
+        var positions = PositionIds(inputIds);                                       // (batch, seq)
+        var hidden = embeddings.forward(inputIds, tokenTypeIds, positions);          // (batch, seq, hidden)
+        // Additive mask: 0 where attention is allowed, the dtype's lowest value at padding keys.
+        var keep = attentionMask.to_type(hidden.dtype).unsqueeze(1).unsqueeze(2);    // (batch, 1, 1, seq)
+        var additive = (1.0f - keep) * torch.finfo(hidden.dtype).min;
+        return encoder.forward(hidden, additive).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>BERT's pooler output tanh(W h_cls + b), for checkpoints that have one.</summary>
+    public Tensor Pool(Tensor lastHidden) =>
+        pooler is null ? throw new InvalidOperationException("This model has no pooler (the checkpoint had no pooler weights).") : pooler.forward(lastHidden);
+
+    private Tensor PositionIds(Tensor inputIds)
+    {
+        var seq = inputIds.shape[1];
+        if (!Config.IsRoberta)
+            return torch.arange(seq, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0).expand(inputIds.shape[0], seq);
+        // RoBERTa / XLM-R: positions count real tokens from padding_idx + 1; padding keeps padding_idx.
+        var notPad = inputIds.ne(Config.PadTokenId).to_type(ScalarType.Int64);
+        return notPad.cumsum(1) * notPad + Config.PadTokenId;
+    }
+
+    /// <summary>
+    /// Hugging Face's initialization (Devlin et al. 2019; transformers' BertPreTrainedModel._init_weights):
+    /// Linear and Embedding weights ~ N(0, 0.02), biases 0, LayerNorm weight 1 and bias 0, padding rows 0.
+    /// Deterministic for a given seed.
+    /// </summary>
+    public void InitializeWeights(long seed, double std = 0.02)
+    {
+        using var noGrad = torch.no_grad();
+        var generator = new torch.Generator((ulong)seed);
+        foreach (var (name, p) in named_parameters())
+        {
+            if (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal)) p.fill_(1.0f);
+            else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
+            else p.normal_(0, std, generator);
+        }
+        foreach (var (name, p) in named_parameters())
+            if (name is "embeddings.word_embeddings.weight" || (Config.IsRoberta && name is "embeddings.position_embeddings.weight"))
+                p[Config.PadTokenId].zero_();
+    }
+}

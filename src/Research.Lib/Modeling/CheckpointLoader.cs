@@ -1,0 +1,68 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Research.Lib.Modeling;
+
+/// <summary>
+/// Loads Hugging Face weights into a <see cref="BertModel"/> by name, strictly: every parameter of the model
+/// must be in the checkpoint with the same shape, and every checkpoint tensor must belong to the model,
+/// except those that are known not to (pre-training heads <c>cls.*</c> / <c>lm_head.*</c>, the
+/// <c>position_ids</c> buffer). A mismatch is one error listing every missing and unexpected key.
+/// The <c>bert.</c> / <c>roberta.</c> prefix of task-model checkpoints is removed.
+/// </summary>
+public static class CheckpointLoader
+{
+    private static readonly string[] Prefixes = ["bert.", "roberta.", "model."];
+
+    /// <summary>Does the checkpoint carry pooler weights?</summary>
+    public static bool HasPooler(IReadOnlyDictionary<string, Tensor> weights) =>
+        weights.Keys.Select(Normalize).Any(k => k.StartsWith("pooler.", StringComparison.Ordinal));
+
+    public static void Load(BertModel model, IReadOnlyDictionary<string, Tensor> weights, string source)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(weights);
+        var byName = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var unexpected = new List<string>();
+        foreach (var (key, tensor) in weights)
+        {
+            var name = Normalize(key);
+            if (IsIgnorable(name)) continue;
+            byName[name] = tensor;
+        }
+        var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+        var missing = parameters.Keys.Where(k => !byName.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        unexpected.AddRange(byName.Keys.Where(k => !parameters.ContainsKey(k)).Order(StringComparer.Ordinal));
+        var shapeErrors = parameters.Where(p => byName.TryGetValue(p.Key, out var t) && !t.shape.SequenceEqual(p.Value.shape))
+            .Select(p => $"{p.Key}: checkpoint {Shape(byName[p.Key].shape)}, model {Shape(p.Value.shape)}").ToList();
+        if (missing.Count > 0 || unexpected.Count > 0 || shapeErrors.Count > 0)
+        {
+            var parts = new List<string>();
+            if (missing.Count > 0) parts.Add($"missing keys ({missing.Count}): {string.Join(", ", missing)}");
+            if (unexpected.Count > 0) parts.Add($"unexpected keys ({unexpected.Count}): {string.Join(", ", unexpected)}");
+            if (shapeErrors.Count > 0) parts.Add($"shape mismatches ({shapeErrors.Count}): {string.Join("; ", shapeErrors)}");
+            throw new InvalidDataException($"{source}: the weights do not match the model described by config.json: {string.Join("; ", parts)}.");
+        }
+        using var noGrad = torch.no_grad();
+        foreach (var (name, p) in parameters)
+            p.copy_(byName[name]);
+    }
+
+    /// <summary>Parameters by Hugging Face name, detached CPU tensors, for saving.</summary>
+    public static Dictionary<string, Tensor> StateDict(BertModel model) =>
+        model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu(), StringComparer.Ordinal);
+
+    private static string Normalize(string key)
+    {
+        foreach (var prefix in Prefixes)
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+                return key[prefix.Length..];
+        return key;
+    }
+
+    private static bool IsIgnorable(string name) =>
+        name.StartsWith("cls.", StringComparison.Ordinal) || name.StartsWith("lm_head.", StringComparison.Ordinal)
+        || name.EndsWith("position_ids", StringComparison.Ordinal);
+
+    private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
+}

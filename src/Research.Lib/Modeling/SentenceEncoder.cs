@@ -1,0 +1,196 @@
+using Research.Lib.Devices;
+using Research.Lib.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Research.Lib.Modeling;
+
+/// <summary>
+/// Tokenizer + transformer + pooling (+ optional projection) (+ optional L2 normalization): texts in, one vector
+/// each out, as sentence-transformers' SentenceTransformer. Loads and saves Hugging Face model folders with
+/// sentence-transformers metadata, so the same folder works in Python.
+/// </summary>
+public sealed class SentenceEncoder : IDisposable
+{
+    public SentenceEncoder(ITextTokenizer tokenizer, BertModel model, SentenceEncoderSettings settings,
+        DenseProjection? projection = null, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (tokenizer.VocabSize > model.Config.VocabSize)
+            throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model's vocab_size is {model.Config.VocabSize}.");
+        if (projection is not null && projection.InFeatures != model.Config.HiddenSize)
+            throw new ArgumentException($"The projection takes {projection.InFeatures} features but the model's hidden size is {model.Config.HiddenSize}.");
+        Tokenizer = tokenizer;
+        Model = model;
+        Settings = settings with { MaxSeqLength = Math.Min(settings.MaxSeqLength, model.Config.MaxTokens) };
+        Projection = projection;
+        Device = device ?? torch.CPU;
+        Model.to(Device);
+        Projection?.to(Device);
+    }
+
+    public ITextTokenizer Tokenizer { get; }
+    public BertModel Model { get; }
+    public SentenceEncoderSettings Settings { get; }
+    public DenseProjection? Projection { get; }
+    public Device Device { get; }
+
+    /// <summary>Length of the output vectors.</summary>
+    public int Dimension => Projection?.OutFeatures ?? Model.Config.HiddenSize;
+
+    /// <summary>
+    /// Loads a Hugging Face model folder: config.json, model.safetensors, tokenizer files, and (when present)
+    /// sentence-transformers metadata (modules.json, 1_Pooling, 2_Dense, Normalize, prompts).
+    /// </summary>
+    public static SentenceEncoder Load(string directory, DeviceSpec? device = null, SentenceEncoderSettings? overrideSettings = null)
+    {
+        var configPath = Path.Combine(directory, "config.json");
+        if (!File.Exists(configPath))
+            throw new FileNotFoundException($"{directory}: config.json not found; is this a Hugging Face model folder?", configPath);
+        var config = TransformerConfig.Load(configPath);
+        var weightsPath = Path.Combine(directory, "model.safetensors");
+        if (!File.Exists(weightsPath))
+            throw new FileNotFoundException(File.Exists(Path.Combine(directory, "pytorch_model.bin"))
+                ? $"{directory}: only pytorch_model.bin is present; this kit reads model.safetensors (convert with safetensors' convert script or save_pretrained(safe_serialization=True))."
+                : $"{directory}: model.safetensors not found.", weightsPath);
+        var tokenizer = TokenizerLoader.Load(directory);
+        var weights = Safetensors.Read(weightsPath);
+        BertModel model;
+        try
+        {
+            model = new BertModel(config, CheckpointLoader.HasPooler(weights));
+            CheckpointLoader.Load(model, weights, weightsPath);
+        }
+        finally
+        {
+            foreach (var t in weights.Values) t.Dispose();
+        }
+        var (settings, densePath) = SentenceTransformerFolder.Read(directory, config.MaxTokens);
+        var dense = densePath is null ? null : SentenceTransformerFolder.ReadDense(densePath);
+        return new SentenceEncoder(tokenizer, model, overrideSettings ?? settings, dense, (device ?? DeviceSpec.Cpu).Resolve());
+    }
+
+    /// <summary>Writes the model folder (atomically file by file): config, weights, tokenizer, sentence-transformers metadata.</summary>
+    public void Save(string directory, SafetensorsDType dtype = SafetensorsDType.F32)
+    {
+        Directory.CreateDirectory(directory);
+        Model.Config.Save(Path.Combine(directory, "config.json"));
+        var state = CheckpointLoader.StateDict(Model);
+        try
+        {
+            Safetensors.Write(Path.Combine(directory, "model.safetensors"), state, dtype, new Dictionary<string, string> { ["format"] = "pt" });
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+        Tokenizer.Save(directory);
+        SentenceTransformerFolder.Write(directory, Settings, Model.Config.HiddenSize, Projection);
+    }
+
+    /// <summary>Encodes queries with the model's query instruction (unless the options give one).</summary>
+    public EmbeddingMatrix EncodeQueries(IReadOnlyList<string> texts, EncodeOptions? options = null) =>
+        Encode(texts, (options ?? new EncodeOptions()) is var o && o.Instruction is null ? o with { Instruction = Settings.QueryInstruction } : o);
+
+    /// <summary>Encodes passages with the model's passage instruction (unless the options give one).</summary>
+    public EmbeddingMatrix EncodePassages(IReadOnlyList<string> texts, EncodeOptions? options = null) =>
+        Encode(texts, (options ?? new EncodeOptions()) is var o && o.Instruction is null ? o with { Instruction = Settings.PassageInstruction } : o);
+
+    /// <summary>
+    /// Encodes texts in eval mode without gradients: sorts them by length (longest first, so padding is small
+    /// and a too-large batch fails at once), tokenizes the next batch on a worker thread while the current one
+    /// runs, and returns the vectors in the input order.
+    /// </summary>
+    public EmbeddingMatrix Encode(IReadOnlyList<string> texts, EncodeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        options ??= new EncodeOptions();
+        var maxLength = Math.Min(options.MaxLength ?? Settings.MaxSeqLength, Model.Config.MaxTokens);
+        var normalize = options.Normalize ?? Settings.Normalize;
+        var prefix = options.Instruction ?? "";
+        var order = Enumerable.Range(0, texts.Count).OrderByDescending(i => texts[i].Length).ThenBy(i => i).ToArray();
+        var result = new float[(long)texts.Count * Dimension];
+        var model = InferenceModel(options.Precision);
+        var batchSize = options.BatchSize;
+
+        TokenBatch Tokenize(int start)
+        {
+            var count = Math.Min(batchSize, order.Length - start);
+            var items = new TokenizedText[count];
+            for (var j = 0; j < count; j++)
+                items[j] = Tokenizer.Encode(prefix + texts[order[start + j]], maxLength);
+            return TokenBatch.Pad(items, Tokenizer.PadId);
+        }
+
+        var wasTraining = Model.training;
+        model.eval();
+        Projection?.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            var next = order.Length > 0 ? Task.Run(() => Tokenize(0)) : null;
+            for (var start = 0; start < order.Length; start += batchSize)
+            {
+                var batch = next!.GetAwaiter().GetResult();
+                next = start + batchSize < order.Length ? Task.Run(() => Tokenize(start + batchSize)) : null;
+                using var scope = NewDisposeScope();
+                var vectors = Forward(model, batch, normalize).to_type(ScalarType.Float32).cpu().contiguous(); // (batch, dim)
+                var span = vectors.data<float>();
+                for (var j = 0; j < batch.Count; j++)
+                    for (var d = 0; d < Dimension; d++)
+                        result[(long)order[start + j] * Dimension + d] = span[j * Dimension + d];
+                options.Progress?.Report(Math.Min(start + batchSize, order.Length));
+            }
+        }
+        finally
+        {
+            if (wasTraining) Model.train();
+            if (!ReferenceEquals(model, Model)) model.Dispose();
+        }
+        return new EmbeddingMatrix(result, texts.Count, Dimension);
+    }
+
+    /// <summary>Sentence vectors of a tokenized batch with gradients (for training): (batch, dim).</summary>
+    public Tensor Forward(TokenBatch batch, bool? normalize = null) => Forward(Model, batch, normalize ?? Settings.Normalize);
+
+    private Tensor Forward(BertModel model, TokenBatch batch, bool normalize)
+    {
+        using var scope = NewDisposeScope();
+        var (ids, mask, types) = batch.ToTensors(Device);
+        var hidden = model.forward(ids, mask, types);                    // (batch, seq, hidden)
+        var pooled = Pooling.Pool(hidden, mask, Settings.Pooling);      // (batch, hidden)
+        if (Projection is not null)
+            pooled = Projection.forward(pooled.to_type(ScalarType.Float32)); // (batch, dim)
+        if (normalize)
+            pooled = Pooling.Normalize(pooled);
+        return pooled.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The model itself for float32; otherwise a fresh copy in the requested precision (so it never goes stale after training).</summary>
+    private BertModel InferenceModel(EncodePrecision precision)
+    {
+        if (precision == EncodePrecision.Float32)
+            return Model;
+        if (precision == EncodePrecision.Float16 && Device.type != DeviceType.CUDA)
+            throw new NotSupportedException("Float16 inference needs a CUDA device; on CPU use BFloat16 or Float32.");
+        var copy = new BertModel(Model.Config, Model.HasPooler);
+        var state = CheckpointLoader.StateDict(Model);
+        try
+        {
+            CheckpointLoader.Load(copy, state, "in-memory model");
+        }
+        finally
+        {
+            foreach (var t in state.Values) t.Dispose();
+        }
+        return copy.to(precision == EncodePrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float16).to(Device);
+    }
+
+    public void Dispose()
+    {
+        Model.Dispose();
+        Projection?.Dispose();
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.ML.Tokenizers;
+using Research.Lib.Data;
+
+namespace Research.Lib.Text;
+
+/// <summary>
+/// XLM-RoBERTa / bge-m3 tokenization: SentencePiece (<c>sentencepiece.bpe.model</c>) with fairseq's id layout,
+/// as Hugging Face's XLMRobertaTokenizer does: <c>&lt;s&gt;</c>=0, <c>&lt;pad&gt;</c>=1, <c>&lt;/s&gt;</c>=2,
+/// <c>&lt;unk&gt;</c>=3, every other piece its SentencePiece id + 1, and <c>&lt;mask&gt;</c> last.
+/// Single: <c>&lt;s&gt; A &lt;/s&gt;</c>; pair: <c>&lt;s&gt; A &lt;/s&gt;&lt;/s&gt; B &lt;/s&gt;</c> (segment ids all 0).
+/// </summary>
+public sealed class XlmRobertaTokenizer : ITextTokenizer
+{
+    public const int BosId = 0;
+    public const int PadTokenId = 1;
+    public const int EosId = 2;
+    public const int UnkId = 3;
+    private const int FairseqOffset = 1;
+
+    private readonly SentencePieceTokenizer _sp;
+    private readonly byte[] _model;
+    private readonly int _spUnk;
+
+    private XlmRobertaTokenizer(byte[] model)
+    {
+        _model = model;
+        using var stream = new MemoryStream(model);
+        _sp = SentencePieceTokenizer.Create(stream, false, false);
+        _spUnk = _sp.UnknownId;
+        SentencePieceSize = _sp.Vocabulary.Count;
+    }
+
+    public string Kind => "sentencepiece";
+
+    /// <summary>Pieces in the SentencePiece model.</summary>
+    public int SentencePieceSize { get; }
+
+    /// <summary>SentencePiece pieces + &lt;pad&gt; + &lt;mask&gt;: the embedding rows an XLM-R model needs.</summary>
+    public int VocabSize => SentencePieceSize + FairseqOffset + 1;
+
+    public int PadId => PadTokenId;
+
+    public int MaskId => SentencePieceSize + FairseqOffset;
+
+    public static XlmRobertaTokenizer Load(string modelPath)
+    {
+        if (!File.Exists(modelPath))
+            throw new FileNotFoundException($"{modelPath}: SentencePiece model not found.", modelPath);
+        return new XlmRobertaTokenizer(File.ReadAllBytes(modelPath));
+    }
+
+    /// <summary>Content ids (fairseq layout) of a text, no special tokens.</summary>
+    public int[] ContentIds(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var sp = _sp.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false);
+        var ids = new int[sp.Count];
+        for (var i = 0; i < ids.Length; i++)
+            ids[i] = sp[i] == _spUnk ? UnkId : sp[i] + FairseqOffset;
+        return ids;
+    }
+
+    public TokenizedText Encode(string text, int maxLength)
+    {
+        var content = ContentIds(text);
+        var n = Math.Min(content.Length, Math.Max(0, maxLength - 2));
+        var ids = new int[n + 2];
+        ids[0] = BosId;
+        Array.Copy(content, 0, ids, 1, n);
+        ids[^1] = EosId;
+        return new TokenizedText(ids, new int[ids.Length]);
+    }
+
+    public TokenizedText EncodePair(string first, string second, int maxLength)
+    {
+        var a = ContentIds(first);
+        var b = ContentIds(second);
+        var (na, nb) = TruncatingPair.Lengths(a.Length, b.Length, maxLength - 4);
+        var ids = new int[na + nb + 4];
+        ids[0] = BosId;
+        Array.Copy(a, 0, ids, 1, na);
+        ids[na + 1] = EosId;
+        ids[na + 2] = EosId;
+        Array.Copy(b, 0, ids, na + 3, nb);
+        ids[^1] = EosId;
+        return new TokenizedText(ids, new int[ids.Length]);
+    }
+
+    /// <summary>Writes sentencepiece.bpe.model, tokenizer_config.json and special_tokens_map.json as Hugging Face saves them.</summary>
+    public void Save(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        AtomicFile.Write(Path.Combine(directory, "sentencepiece.bpe.model"), s => s.Write(_model));
+        var options = new JsonSerializerOptions { WriteIndented = true };
+        AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer_config.json"), new JsonObject
+        {
+            ["tokenizer_class"] = "XLMRobertaTokenizer",
+            ["bos_token"] = "<s>", ["eos_token"] = "</s>", ["sep_token"] = "</s>", ["cls_token"] = "<s>",
+            ["unk_token"] = "<unk>", ["pad_token"] = "<pad>", ["mask_token"] = "<mask>",
+            ["model_max_length"] = 512,
+        }.ToJsonString(options) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(directory, "special_tokens_map.json"), new JsonObject
+        {
+            ["bos_token"] = "<s>", ["eos_token"] = "</s>", ["sep_token"] = "</s>", ["cls_token"] = "<s>",
+            ["unk_token"] = "<unk>", ["pad_token"] = "<pad>", ["mask_token"] = "<mask>",
+        }.ToJsonString(options) + "\n");
+    }
+}
