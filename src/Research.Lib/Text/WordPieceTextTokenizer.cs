@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.ML.Tokenizers;
 using Research.Lib.Data;
 
 namespace Research.Lib.Text;
@@ -9,34 +8,26 @@ namespace Research.Lib.Text;
 /// BERT WordPiece tokenization (bert-base-chinese, bge-*-zh, text2vec): clean text, optionally lower-case and
 /// strip accents, split punctuation and every CJK character, then greedy longest-match WordPiece with
 /// <c>##</c> continuations. Built on Microsoft.ML.Tokenizers' BertTokenizer; settings come from the
-/// checkpoint (<c>tokenizer_config.json</c> or <c>tokenizer.json</c>), as Hugging Face applies them.
+/// checkpoint (<c>tokenizer_config.json</c> or <c>tokenizer.json</c>), as Hugging Face applies them. Ids equal
+/// Hugging Face tokenizers' on the parity test's strings (see TokenizerParityTests).
 /// </summary>
 public sealed class WordPieceTextTokenizer : ITextTokenizer
 {
-    private readonly BertTokenizer _tokenizer;
+    private const int MaxCharsPerWord = 100;
     private readonly string[] _vocab;
+    private readonly Dictionary<string, int> _ids;
+    private readonly int _unkId;
 
     private WordPieceTextTokenizer(string[] vocab, WordPieceSettings settings)
     {
         _vocab = vocab;
         Settings = settings;
-        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', vocab) + "\n"));
-        _tokenizer = BertTokenizer.Create(stream, new BertOptions
-        {
-            LowerCaseBeforeTokenization = settings.LowerCase,
-            RemoveNonSpacingMarks = settings.StripAccents,
-            IndividuallyTokenizeCjk = settings.TokenizeChineseChars,
-            ApplyBasicTokenization = true,
-            SplitOnSpecialTokens = true,
-            UnknownToken = settings.UnkToken,
-            ClassificationToken = settings.ClsToken,
-            SeparatorToken = settings.SepToken,
-            PaddingToken = settings.PadToken,
-            MaskingToken = settings.MaskToken,
-        });
-        ClsId = _tokenizer.ClassificationTokenId;
-        SepId = _tokenizer.SeparatorTokenId;
-        PadId = _tokenizer.PaddingTokenId;
+        _ids = new Dictionary<string, int>(vocab.Length, StringComparer.Ordinal);
+        for (var i = 0; i < vocab.Length; i++) _ids.TryAdd(vocab[i], i);
+        _unkId = _ids[settings.UnkToken];
+        ClsId = _ids[settings.ClsToken];
+        SepId = _ids[settings.SepToken];
+        PadId = _ids[settings.PadToken];
     }
 
     public string Kind => "wordpiece";
@@ -108,7 +99,7 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
     public TokenizedText Encode(string text, int maxLength)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var ids = _tokenizer.EncodeToIds(text, addSpecialTokens: false);
+        var ids = ContentIds(text);
         var n = Math.Min(ids.Count, Math.Max(0, maxLength - 2));
         var result = new int[n + 2];
         result[0] = ClsId;
@@ -119,8 +110,8 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
 
     public TokenizedText EncodePair(string first, string second, int maxLength)
     {
-        var a = _tokenizer.EncodeToIds(first, addSpecialTokens: false);
-        var b = _tokenizer.EncodeToIds(second, addSpecialTokens: false);
+        var a = ContentIds(first);
+        var b = ContentIds(second);
         var (na, nb) = TruncatingPair.Lengths(a.Count, b.Count, maxLength - 3);
         var ids = new int[na + nb + 3];
         var types = new int[ids.Length];
@@ -135,6 +126,53 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
         ids[^1] = SepId;
         types[^1] = 1;
         return new TokenizedText(ids, types);
+    }
+
+    /// <summary>Ids of a text without special tokens: pre-tokenize, then greedy longest-match WordPiece per word.</summary>
+    public List<int> ContentIds(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var ids = new List<int>(text.Length);
+        foreach (var word in BertPreTokenizer.Split(text, Settings))
+            AppendWordPieces(word, ids);
+        return ids;
+    }
+
+    private void AppendWordPieces(string word, List<int> ids)
+    {
+        var runes = 0;
+        foreach (var _ in word.EnumerateRunes()) runes++;
+        if (runes > MaxCharsPerWord)
+        {
+            ids.Add(_unkId);
+            return;
+        }
+        var mark = ids.Count;
+        var start = 0;
+        while (start < word.Length)
+        {
+            var end = word.Length;
+            var found = -1;
+            while (end > start)
+            {
+                var piece = start == 0 ? word[start..end] : "##" + word[start..end];
+                if (_ids.TryGetValue(piece, out var id))
+                {
+                    found = id;
+                    break;
+                }
+                end--;
+                if (end > start && char.IsLowSurrogate(word[end])) end--; // never split a surrogate pair
+            }
+            if (found < 0)
+            {
+                ids.RemoveRange(mark, ids.Count - mark);
+                ids.Add(_unkId);
+                return;
+            }
+            ids.Add(found);
+            start = end;
+        }
     }
 
     /// <summary>Token strings of the ids (for inspection and tests).</summary>

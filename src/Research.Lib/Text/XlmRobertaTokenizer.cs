@@ -22,10 +22,12 @@ public sealed class XlmRobertaTokenizer : ITextTokenizer
     private readonly SentencePieceTokenizer _sp;
     private readonly byte[] _model;
     private readonly int _spUnk;
+    private readonly SentencePieceModelProto _proto;
 
-    private XlmRobertaTokenizer(byte[] model)
+    private XlmRobertaTokenizer(byte[] model, string source)
     {
         _model = model;
+        _proto = SentencePieceModelProto.Parse(model, source);
         using var stream = new MemoryStream(model);
         _sp = SentencePieceTokenizer.Create(stream, false, false);
         _spUnk = _sp.UnknownId;
@@ -48,18 +50,51 @@ public sealed class XlmRobertaTokenizer : ITextTokenizer
     {
         if (!File.Exists(modelPath))
             throw new FileNotFoundException($"{modelPath}: SentencePiece model not found.", modelPath);
-        return new XlmRobertaTokenizer(File.ReadAllBytes(modelPath));
+        return new XlmRobertaTokenizer(File.ReadAllBytes(modelPath), modelPath);
     }
 
     /// <summary>Content ids (fairseq layout) of a text, no special tokens.</summary>
     public int[] ContentIds(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (_proto.NormalizerName.StartsWith("nmt", StringComparison.Ordinal))
+            text = RemoveNmtControls(text);
         var sp = _sp.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false);
-        var ids = new int[sp.Count];
-        for (var i = 0; i < ids.Length; i++)
-            ids[i] = sp[i] == _spUnk ? UnkId : sp[i] + FairseqOffset;
-        return ids;
+        var ids = new List<int>(sp.Count);
+        for (var i = 0; i < sp.Count; i++)
+        {
+            if (sp[i] != _spUnk)
+                ids.Add(sp[i] + FairseqOffset);
+            else if (i == 0 || sp[i - 1] != _spUnk) // SentencePiece merges a run of unknown characters into one <unk>
+                ids.Add(UnkId);
+        }
+        return [.. ids];
+    }
+
+    /// <summary>The SentencePiece score of a piece, by fairseq id (for checking segmentation ties).</summary>
+    public float Score(int id) => id is BosId or PadTokenId or EosId or UnkId || id >= MaskId ? 0f : _proto.Pieces[id - FairseqOffset].Score;
+
+    /// <summary>The piece string of a content id (fairseq layout), for inspection.</summary>
+    public string Piece(int id) => id switch
+    {
+        BosId => "<s>",
+        PadTokenId => "<pad>",
+        EosId => "</s>",
+        UnkId => "<unk>",
+        _ when id == MaskId => "<mask>",
+        _ => _proto.Pieces[id - FairseqOffset].Piece,
+    };
+
+    /// <summary>
+    /// SentencePiece's nmt_* rules delete these control characters (U+0001-0008, 000B, 000E-001F, 007F, 008F,
+    /// 009F) in its precompiled character map; Microsoft.ML.Tokenizers 2.0.1 keeps them and emits &lt;unk&gt;.
+    /// Measured over every BMP character: these 30 are the only single-character differences.
+    /// </summary>
+    private static string RemoveNmtControls(string text)
+    {
+        static bool Removed(char c) => c is >= '\u0001' and <= '\u0008' or '\u000B' or >= '\u000E' and <= '\u001F' or '\u007F' or '\u008F' or '\u009F';
+        if (!text.Any(Removed)) return text;
+        return string.Concat(text.Where(c => !Removed(c)));
     }
 
     public TokenizedText Encode(string text, int maxLength)
