@@ -134,7 +134,8 @@ public sealed class SentenceEncoder : IDisposable
             for (var start = 0; start < order.Length; start += batchSize)
             {
                 var batch = next!.GetAwaiter().GetResult();
-                next = start + batchSize < order.Length ? Task.Run(() => Tokenize(start + batchSize)) : null;
+                var nextStart = start + batchSize; // a copy: the lambda must not see the loop variable change
+                next = nextStart < order.Length ? Task.Run(() => Tokenize(nextStart)) : null;
                 using var scope = NewDisposeScope();
                 var vectors = Forward(model, batch, normalize).to_type(ScalarType.Float32).cpu().contiguous(); // (batch, dim)
                 var span = vectors.data<float>();
