@@ -1,13 +1,17 @@
 using Research.Benchmarks;
+using Research.Lib.Devices;
+
+TorchRuntime.Initialize(); // before anything loads libtorch
 
 return args switch
 {
     ["jsonl-streaming", .. var rest] => JsonlStreamingBenchmark.Run(rest),
+    ["encode-throughput", .. var rest] => EncodeThroughputBenchmark.Run(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Research.Benchmarks jsonl-streaming [--records 1000000,300000,100000] [--dir DIR]");
+    Console.Error.WriteLine("usage: Research.Benchmarks jsonl-streaming [--records 100000,300000,1000000] [--dir DIR]\n       Research.Benchmarks encode-throughput [--models tiny,base] [--batches 20] [--threads 2]");
     return 2;
 }

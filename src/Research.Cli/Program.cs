@@ -1,5 +1,8 @@
 using System.CommandLine;
 using Research.Cli.Commands;
+using Research.Lib.Devices;
+
+TorchRuntime.Initialize(); // before anything loads libtorch
 
 var root = new RootCommand("research: contrastive fine-tuning of text-embedding models (data, cleaning, mining, training, evaluation).");
 root.Subcommands.Add(DataCommands.Create());

@@ -106,9 +106,12 @@ internal static class ModelCommands
             {
                 using var encoder = SentenceEncoder.Load(r.GetValue(modelDir)!, DeviceSpec.Parse(r.GetValue(device)!));
                 var texts = SentenceReader.Read(r.GetValue(input)!).ToList();
-                var options = new EncodeOptions { BatchSize = r.GetValue(batch) };
                 var sw = System.Diagnostics.Stopwatch.StartNew();
-                var m = r.GetValue(kind) == "query" ? encoder.EncodeQueries(texts, options) : encoder.EncodePassages(texts, options);
+                var m = CliProgress.OverCount("encoding", texts.Count, progress =>
+                {
+                    var options = new EncodeOptions { BatchSize = r.GetValue(batch), Progress = progress };
+                    return r.GetValue(kind) == "query" ? encoder.EncodeQueries(texts, options) : encoder.EncodePassages(texts, options);
+                });
                 var path = r.GetValue(output)!;
                 AtomicFile.Write(path, s => s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(m.Data.AsSpan())));
                 AtomicFile.WriteAllText(path + ".json", $"{{\"rows\": {m.Rows}, \"dimension\": {m.Dimension}, \"dtype\": \"float32\"}}\n");
