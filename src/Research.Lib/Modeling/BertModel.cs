@@ -42,10 +42,11 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var positions = PositionIds(inputIds);                                       // (batch, seq)
         var hidden = embeddings.forward(inputIds, tokenTypeIds, positions);          // (batch, seq, hidden)
-        // Additive mask: 0 where attention is allowed, the dtype's lowest value at padding keys.
-        var keep = attentionMask.to_type(hidden.dtype).unsqueeze(1).unsqueeze(2);    // (batch, 1, 1, seq)
-        var additive = (1.0f - keep) * torch.finfo(hidden.dtype).min;
-        return encoder.forward(hidden, additive).MoveToOuterDisposeScope();
+        // Boolean key mask for scaled_dot_product_attention: true where a key may be attended. It needs no
+        // Scalar: TorchSharp's implicit Scalars can be finalized mid-call under concurrent allocation (seen in
+        // Release builds while tokenization ran on another thread).
+        var keep = attentionMask.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(2);  // (batch, 1, 1, seq)
+        return encoder.forward(hidden, keep).MoveToOuterDisposeScope();
     }
 
     /// <summary>BERT's pooler output tanh(W h_cls + b), for checkpoints that have one.</summary>
@@ -58,8 +59,9 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         if (!Config.IsRoberta)
             return torch.arange(seq, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0).expand(inputIds.shape[0], seq);
         // RoBERTa / XLM-R: positions count real tokens from padding_idx + 1; padding keeps padding_idx.
-        var notPad = inputIds.ne(Config.PadTokenId).to_type(ScalarType.Int64);
-        return notPad.cumsum(1) * notPad + Config.PadTokenId;
+        using var pad = Config.PadTokenId.ToScalar();
+        var notPad = inputIds.ne(pad).to_type(ScalarType.Int64);
+        return (notPad.cumsum(1) * notPad).add_(pad);
     }
 
     /// <summary>

@@ -21,10 +21,12 @@ public static class Pooling
                 break;
             case PoolingMode.Mean:
                 var m = attentionMask.to_type(hidden.dtype).unsqueeze(-1);          // (batch, seq, 1)
-                pooled = (hidden * m).sum(1) / m.sum(1).clamp_min(1e-9);           // (batch, hidden)
+                using (var eps = 1e-9.ToScalar())
+                    pooled = (hidden * m).sum(1) / m.sum(1).clamp_min(eps);       // (batch, hidden)
                 break;
             case PoolingMode.LastToken:
-                var last = attentionMask.to_type(ScalarType.Int64).sum(1) - 1;     // (batch)
+                var lengths = attentionMask.to_type(ScalarType.Int64).sum(1);      // (batch)
+                var last = lengths - torch.ones_like(lengths);
                 var index = last.view(-1, 1, 1).expand(-1, 1, hidden.shape[2]);    // (batch, 1, hidden)
                 pooled = hidden.gather(1, index).squeeze(1);
                 break;

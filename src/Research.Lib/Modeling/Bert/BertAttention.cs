@@ -18,9 +18,9 @@ internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    public override Tensor forward(Tensor hidden, Tensor keyMask)
     {
         using var scope = NewDisposeScope();
-        return output.forward(self.forward(hidden, additiveMask), hidden).MoveToOuterDisposeScope();
+        return output.forward(self.forward(hidden, keyMask), hidden).MoveToOuterDisposeScope();
     }
 }

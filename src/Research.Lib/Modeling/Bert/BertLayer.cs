@@ -20,10 +20,10 @@ internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    public override Tensor forward(Tensor hidden, Tensor keyMask)
     {
         using var scope = NewDisposeScope();
-        var attended = attention.forward(hidden, additiveMask);                          // (batch, seq, hidden)
+        var attended = attention.forward(hidden, keyMask);                          // (batch, seq, hidden)
         return output.forward(intermediate.forward(attended), attended).MoveToOuterDisposeScope();
     }
 }

@@ -17,12 +17,12 @@ internal sealed class BertLayerStack : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    public override Tensor forward(Tensor hidden, Tensor keyMask)
     {
         using var scope = NewDisposeScope();
         var x = hidden;
         foreach (var l in layer)
-            x = l.forward(x, additiveMask); // (batch, seq, hidden)
+            x = l.forward(x, keyMask); // (batch, seq, hidden)
         return x.MoveToOuterDisposeScope();
     }
 }

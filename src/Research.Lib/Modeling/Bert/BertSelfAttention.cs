@@ -26,15 +26,15 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <param name="hidden">(batch, seq, hidden)</param>
-    /// <param name="additiveMask">(batch, 1, 1, seq): 0 where a key may be attended, a large negative number at padding</param>
-    public override Tensor forward(Tensor hidden, Tensor additiveMask)
+    /// <param name="keyMask">(batch, 1, 1, seq) bool: true where a key may be attended, false at padding</param>
+    public override Tensor forward(Tensor hidden, Tensor keyMask)
     {
         using var scope = NewDisposeScope();
         var (batch, seq, width) = (hidden.shape[0], hidden.shape[1], hidden.shape[2]);
         var headDim = width / _heads;
         Tensor Split(Linear proj) => proj.forward(hidden).view(batch, seq, _heads, headDim).transpose(1, 2); // (batch, heads, seq, headDim)
         var context = nn.functional.scaled_dot_product_attention(Split(query), Split(key), Split(value),
-            additiveMask, training ? _dropout : 0.0);                                                      // (batch, heads, seq, headDim)
+            keyMask, training ? _dropout : 0.0);                                                      // (batch, heads, seq, headDim)
         return context.transpose(1, 2).reshape(batch, seq, width).MoveToOuterDisposeScope();              // (batch, seq, hidden)
     }
 }
