@@ -8,4 +8,5 @@ var root = new RootCommand("research: contrastive fine-tuning of text-embedding 
 root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(EnvCommand.Create());
 root.Subcommands.Add(ModelCommands.Create());
+root.Subcommands.Add(NotebookCommands.Create());
 return await root.Parse(args).InvokeAsync();

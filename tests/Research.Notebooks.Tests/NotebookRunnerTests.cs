@@ -1,0 +1,149 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using static Research.Notebooks.Tests.TestNotebooks;
+
+namespace Research.Notebooks.Tests;
+
+public class NotebookRunnerTests
+{
+    private static async Task<NotebookRunResult> Run(TestNotebooks t, string path, NotebookRunOptions? options = null) =>
+        await new NotebookRunner().RunAsync(path, (options ?? new NotebookRunOptions()) with { OutputDirectory = Path.Combine(t.Dir, "out") });
+
+    [Fact]
+    public async Task LaterCellsSeeEarlierVariablesAndUsings()
+    {
+        using var t = new TestNotebooks();
+        var path = t.Write("vars.ipynb",
+            Cell("using System.Text;\nvar x = 20;"),
+            Cell("var sb = new StringBuilder();\nsb.Append(x + 1);\nsb.ToString()"));
+        var result = await Run(t, path);
+        Assert.True(result.Succeeded, result.ToString());
+        var output = Assert.Single(Outputs(result.ExecutedNotebookPath!, 2));
+        Assert.Equal("execute_result", output!["output_type"]!.GetValue<string>());
+        Assert.Equal("21", Text(output["data"]!["text/plain"]));
+        Assert.Equal(2, output["execution_count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task DisplayAndConsoleOutputKeepTheirOrder()
+    {
+        using var t = new TestNotebooks();
+        var path = t.Write("display.ipynb", Cell("Console.WriteLine(\"before\");\ndisplay(42);\nConsole.Error.WriteLine(\"warn\");\ndisplay(HTML(\"<b>x</b>\"));"));
+        var result = await Run(t, path);
+        var outputs = Outputs(result.ExecutedNotebookPath!, 1);
+        Assert.Equal(["stream", "display_data", "stream", "display_data"], outputs.Select(o => o!["output_type"]!.GetValue<string>()));
+        Assert.Equal("before\n", Text(outputs[0]!["text"]));
+        Assert.Equal("42", Text(outputs[1]!["data"]!["text/plain"]));
+        Assert.Equal("stderr", outputs[2]!["name"]!.GetValue<string>());
+        Assert.Equal("<b>x</b>", Text(outputs[3]!["data"]!["text/html"]));
+    }
+
+    [Fact]
+    public async Task ParametersOverrideTheTaggedCellWithTheirTypes()
+    {
+        using var t = new TestNotebooks();
+        var path = t.Write("params.ipynb",
+            Cell("var n = 2;\nvar name = \"x\";\nvar rate = 0.5;", "parameters"),
+            Cell("$\"{name}{n * 10}:{rate * 2}\""));
+        var result = await Run(t, path, new NotebookRunOptions { Parameters = new Dictionary<string, string> { ["n"] = "4", ["name"] = "y", ["rate"] = "1.5" } });
+        Assert.True(result.Succeeded, result.ToString());
+        Assert.Equal("y40:3", Text(Outputs(result.ExecutedNotebookPath!, 2)[0]!["data"]!["text/plain"]));
+        Assert.Equal("parameters overridden: n = 4, name = y, rate = 1.5\n", Text(Outputs(result.ExecutedNotebookPath!, 1)[0]!["text"]));
+    }
+
+    [Fact]
+    public async Task BadParametersFailWithAClearMessage()
+    {
+        using var t = new TestNotebooks();
+        var path = t.Write("params.ipynb", Cell("var n = 2;", "parameters"), Cell("n"));
+        var wrongType = await Run(t, path, new NotebookRunOptions { Parameters = new Dictionary<string, string> { ["n"] = "two" } });
+        Assert.Equal((1, "--param n=two: not a valid Int32 (The input string 'two' was not in a correct format.)"), (wrongType.FailedCell!.Value, wrongType.Error));
+        var unknown = await Run(t, path, new NotebookRunOptions { Parameters = new Dictionary<string, string> { ["m"] = "1" } });
+        Assert.Equal("--param names no variable of the parameters cell: m", unknown.Error);
+        var untagged = t.Write("plain.ipynb", Cell("var n = 2;"));
+        var none = await Run(t, untagged, new NotebookRunOptions { Parameters = new Dictionary<string, string> { ["n"] = "1" } });
+        Assert.Equal("--param given, but no cell is tagged \"parameters\" (tag the cell that assigns n)", none.Error);
+    }
+
+    [Fact]
+    public async Task ReferencesADllByPathAndKitPackagesByName()
+    {
+        using var t = new TestNotebooks();
+        var dll = Path.Combine(t.Dir, "lib", "Greeter.dll");
+        Directory.CreateDirectory(Path.GetDirectoryName(dll)!);
+        var compilation = CSharpCompilation.Create("Greeter",
+            [CSharpSyntaxTree.ParseText("namespace G { public static class Greeter { public static string Hi(string n) => \"hi \" + n; } }")],
+            [MetadataReference.CreateFromFile(typeof(object).Assembly.Location)],
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        Assert.True(compilation.Emit(dll).Success);
+        var path = t.Write("refs.ipynb",
+            Cell("#r \"lib/Greeter.dll\"\n#r \"nuget: Plotly.NET, 6.0.0\"\nG.Greeter.Hi(\"there\")"),
+            Cell("#!csharp\nPlotly.NET.CSharp.Chart.Point<int, int, string>(x: new[] { 1, 2 }, y: new[] { 3, 4 })"));
+        var result = await Run(t, path);
+        Assert.True(result.Succeeded, result.ToString());
+        Assert.Equal("hi there", Text(Outputs(result.ExecutedNotebookPath!, 1)[0]!["data"]!["text/plain"]));
+        var chart = Outputs(result.ExecutedNotebookPath!, 2)[0]!["data"]!;
+        Assert.Equal("Plotly chart", Text(chart["text/plain"]));
+        Assert.Equal("[1,2]", chart["application/vnd.plotly.v1+json"]!["data"]![0]!["x"]!.ToJsonString());
+        Assert.Contains("Plotly.newPlot(", Text(chart["text/html"]));
+    }
+
+    [Fact]
+    public async Task UnknownPackageIsAnErrorNamingIt()
+    {
+        using var t = new TestNotebooks();
+        var path = t.Write("pkg.ipynb", Cell("var a = 1;"), Cell("\n#r \"nuget: Humanizer.Core, 2.14.1\"\na"));
+        var result = await Run(t, path);
+        Assert.False(result.Succeeded);
+        Assert.Equal((2, 2), (result.FailedCell!.Value, result.FailedLine!.Value));
+        Assert.StartsWith("#r \"nuget: Humanizer.Core\": the headless runner has no package 'Humanizer.Core'", result.Error);
+    }
+
+    [Fact]
+    public async Task FailingFixtureReportsCellLineAndMessageAndWritesOutputsSoFar()
+    {
+        using var t = new TestNotebooks();
+        var fixture = Path.Combine(AppContext.BaseDirectory, "Fixtures", "failing.ipynb");
+        var result = await Run(t, fixture);
+        Assert.False(result.Succeeded);
+        Assert.Equal(3, result.FailedCell);
+        Assert.Equal(2, result.FailedLine);
+        Assert.Equal("InvalidOperationException: total 6 is too large", result.Error);
+        Assert.Equal("Research.Notebooks.Tests/Fixtures/failing.ipynb: cell 3, line 2: InvalidOperationException: total 6 is too large",
+            "Research.Notebooks.Tests/Fixtures/failing.ipynb" + result.ToString()[fixture.Length..]);
+        Assert.Equal("3 items\n", Text(Outputs(result.ExecutedNotebookPath!, 2)[0]!["text"]));
+        var error = Outputs(result.ExecutedNotebookPath!, 3).Single(o => o!["output_type"]!.GetValue<string>() == "error")!;
+        Assert.Equal("InvalidOperationException", error["ename"]!.GetValue<string>());
+        Assert.Empty(Outputs(result.ExecutedNotebookPath!, 4));
+        Assert.True(File.Exists(result.HtmlReportPath));
+    }
+
+    [Fact]
+    public async Task CompilationErrorsNameTheLine()
+    {
+        using var t = new TestNotebooks();
+        var path = t.Write("bad.ipynb", Cell("var ok = 1;\nvar bad = undefinedName + 1;"));
+        var result = await Run(t, path);
+        Assert.Equal((1, 2), (result.FailedCell!.Value, result.FailedLine!.Value));
+        Assert.Equal("CS0103: The name 'undefinedName' does not exist in the current context", result.Error);
+    }
+
+    [Fact]
+    public async Task SlowCellTimesOut()
+    {
+        using var t = new TestNotebooks();
+        var path = t.Write("slow.ipynb", Cell("System.Threading.Thread.Sleep(10_000);"));
+        var result = await Run(t, path, new NotebookRunOptions { CellTimeout = TimeSpan.FromSeconds(1) });
+        Assert.False(result.Succeeded);
+        Assert.Equal("timed out after 1 s (--cell-timeout)", result.Error);
+    }
+
+    [Fact]
+    public async Task OtherLanguagesAreRefusedAndMarkdownIsSkipped()
+    {
+        using var t = new TestNotebooks();
+        var path = t.Write("mixed.ipynb", ("# Title", null, "markdown-cell"), Cell("#!markdown\nsome *text*"), ("let x = 1", null, "fsharp"));
+        var result = await Run(t, path);
+        Assert.Equal((3, "language 'fsharp' is not supported by the headless runner (C# cells only)"), (result.FailedCell!.Value, result.Error));
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+
+namespace Research.Notebooks.Tests;
+
+/// <summary>Writes small Polyglot notebooks to a temporary folder.</summary>
+internal sealed class TestNotebooks : IDisposable
+{
+    public string Dir { get; } = Directory.CreateTempSubdirectory("notebook-tests-").FullName;
+
+    public string Write(string name, params (string Source, string[]? Tags, string? Language)[] cells)
+    {
+        var array = new JsonArray();
+        foreach (var (source, tags, language) in cells)
+        {
+            if (language == "markdown-cell")
+            {
+                array.Add(new JsonObject { ["cell_type"] = "markdown", ["metadata"] = new JsonObject(), ["source"] = source });
+                continue;
+            }
+            var metadata = new JsonObject
+            {
+                ["dotnet_interactive"] = new JsonObject { ["language"] = language ?? "csharp" },
+                ["polyglot_notebook"] = new JsonObject { ["kernelName"] = language ?? "csharp" },
+            };
+            if (tags is not null) metadata["tags"] = new JsonArray(tags.Select(t => (JsonNode)t).ToArray());
+            array.Add(new JsonObject { ["cell_type"] = "code", ["execution_count"] = null, ["metadata"] = metadata, ["outputs"] = new JsonArray(), ["source"] = source });
+        }
+        var root = new JsonObject
+        {
+            ["cells"] = array,
+            ["metadata"] = new JsonObject { ["kernelspec"] = new JsonObject { ["display_name"] = ".NET (C#)", ["language"] = "C#", ["name"] = ".net-csharp" } },
+            ["nbformat"] = 4,
+            ["nbformat_minor"] = 5,
+        };
+        var path = Path.Combine(Dir, name);
+        File.WriteAllText(path, root.ToJsonString());
+        return path;
+    }
+
+    public static (string, string[]?, string?) Cell(string source, params string[] tags) => (source, tags.Length == 0 ? null : tags, null);
+
+    /// <summary>The outputs of the executed notebook's code cell at 1-based position <paramref name="cell"/>.</summary>
+    public static JsonArray Outputs(string executedPath, int cell) =>
+        (JsonArray)JsonNode.Parse(File.ReadAllText(executedPath))!["cells"]![cell - 1]!["outputs"]!;
+
+    public static string Text(JsonNode? node) => node switch
+    {
+        JsonArray a => string.Concat(a.Select(x => x!.GetValue<string>())),
+        JsonValue v => v.GetValue<string>(),
+        _ => "",
+    };
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Dir, true); } catch (IOException) { }
+    }
+}
