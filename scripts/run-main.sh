@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job on toy_data (or on your own files: TRAIN=... DEV=... DEV_NEG=... PAIRS=...):
-# runtime check, validation of every input format, statistics and a seeded split.
-# Outputs land in artifacts/main/. Later stages (cleaning, mining, training, evaluation, notebooks)
-# join this script as they land.
+# runtime check, validation of every input format, statistics, a seeded split, encoding with the tiny
+# checkpoint, then every notebook in notebooks/ headless. Outputs land in artifacts/main/; executed notebooks
+# and their HTML reports in artifacts/notebooks/. Later stages (cleaning, mining, training, evaluation)
+# join as they land.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TRAIN=${TRAIN:-toy_data/toy_source.json}
@@ -30,4 +31,6 @@ echo "== split"
 research data split "$TRAIN" --ratios 8,1,1 --seed 42 --group-by pos --out "$OUT/split"
 echo "== encode"
 research model encode --model toy_data/tiny-bert --input "$UNSUP" --out "$OUT/unsup.tiny-bert.f32"
-echo "main job done; outputs in $OUT/"
+echo "== notebooks"
+research notebooks run notebooks/*.ipynb --out artifacts/notebooks
+echo "main job done; outputs in $OUT/, notebooks and HTML reports in artifacts/notebooks/"

@@ -30,8 +30,8 @@ internal static class EncodeThroughputBenchmark
         using var work = new TempFolder();
         var tokenizer = TokenizerLoader.Load(Path.Combine(root, "toy_data", "tiny-bert"));
         var texts = Texts(root);
-        Console.WriteLine("model | params | batch x max tokens | ours sent/s | ours tokens/s | PyTorch sent/s | ours/PyTorch | PyTorch sgemm GFLOP/s | RSS first -> last batch MiB | Encode() sent/s");
-        Console.WriteLine("---|---|---|---|---|---|---|---|---|---");
+        Console.WriteLine("model | params | batch x max tokens | ours sent/s | ours tokens/s | PyTorch sent/s | ours/PyTorch | PyTorch sgemm GFLOP/s | RSS first -> last batch MiB | live tensors first -> last | Encode() sent/s");
+        Console.WriteLine("---|---|---|---|---|---|---|---|---|---|---");
         foreach (var size in sizes)
         {
             var options = size == "base"
@@ -45,6 +45,7 @@ internal static class EncodeThroughputBenchmark
 
             encoder.Model.eval();
             var rss = new List<double>();
+            var live = new List<long>();
             double seconds;
             using (torch.no_grad())
             {
@@ -56,6 +57,7 @@ internal static class EncodeThroughputBenchmark
                     using var scope = NewDisposeScope();
                     encoder.Model.forward(ids, mask, types);
                     rss.Add(RssMiB());
+                    live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
                 }
                 seconds = sw.Elapsed.TotalSeconds;
             }
@@ -83,7 +85,7 @@ internal static class EncodeThroughputBenchmark
 
             var parameters = encoder.Model.parameters().Sum(p => p.numel());
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{size} | {parameters / 1e6:0.0}M | {batch.Count} x {batch.Length} ({batch.TokenCount} real tokens) | {ours:0.0} | {ours * batch.TokenCount / batch.Count:0} | {reference:0.0} | {ours / reference:0.00} | {timing.GetProperty("sgemm_gflops").GetDouble():0.0} | {rss[0]:0} -> {rss[^1]:0} (max {rss.Max():0}) | {encodeRate:0.0}"));
+                $"{size} | {parameters / 1e6:0.0}M | {batch.Count} x {batch.Length} ({batch.TokenCount} real tokens) | {ours:0.0} | {ours * batch.TokenCount / batch.Count:0} | {reference:0.0} | {ours / reference:0.00} | {timing.GetProperty("sgemm_gflops").GetDouble():0.0} | {rss[0]:0} -> {rss[^1]:0} (max {rss.Max():0}) | {live[0]} -> {live[^1]} | {encodeRate:0.0}"));
         }
         return 0;
     }

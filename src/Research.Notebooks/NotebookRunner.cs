@@ -23,9 +23,24 @@ public sealed partial class NotebookRunner
     private static readonly string[] KitAssemblies =
         ["Research.Lib", "Research.Notebooks", "TorchSharp", "Plotly.NET", "Plotly.NET.CSharp", "FSharp.Core", "Microsoft.DotNet.Interactive.Formatting", "Microsoft.ML.Tokenizers", "Spectre.Console"];
 
+    /// <summary>Console output and the working directory are process-wide, so runs in one process take turns.</summary>
+    private static readonly SemaphoreSlim OneRunAtATime = new(1, 1);
+
     public async Task<NotebookRunResult> RunAsync(string notebookPath, NotebookRunOptions? options = null)
     {
-        options ??= new NotebookRunOptions();
+        await OneRunAtATime.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await RunExclusiveAsync(notebookPath, options ?? new NotebookRunOptions()).ConfigureAwait(false);
+        }
+        finally
+        {
+            OneRunAtATime.Release();
+        }
+    }
+
+    private async Task<NotebookRunResult> RunExclusiveAsync(string notebookPath, NotebookRunOptions options)
+    {
         var source = NotebookDocument.Load(notebookPath);
         var notebook = source.Copy();
         var notebookDir = Path.GetDirectoryName(Path.GetFullPath(notebookPath))!;

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Research.Notebooks.Tests;
+
+/// <summary>
+/// Runs notebooks/00_quickstart.ipynb on toy_data as CI does, then checks the executed notebook with
+/// nbformat's own validator (Debian python3-nbformat; skipped visibly when missing) and the HTML report for an
+/// offline chart (plotly.js embedded once, nothing fetched).
+/// </summary>
+public class QuickstartNotebookTests
+{
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Research.sln"))) dir = dir.Parent;
+        return dir!.FullName;
+    }
+
+    private static readonly Lazy<Task<NotebookRunResult>> Executed = new(() =>
+    {
+        var outDir = Directory.CreateTempSubdirectory("quickstart-").FullName;
+        return new NotebookRunner().RunAsync(Path.Combine(RepoRoot(), "notebooks", "00_quickstart.ipynb"),
+            new NotebookRunOptions { OutputDirectory = outDir, Parameters = new Dictionary<string, string> { ["maxPairs"] = "300" } });
+    });
+
+    [Fact]
+    public async Task RunsOnToyDataWithEveryCellProducingOutput()
+    {
+        var result = await Executed.Value;
+        Assert.True(result.Succeeded, result.ToString());
+        var cells = (JsonArray)JsonNode.Parse(File.ReadAllText(result.ExecutedNotebookPath!))!["cells"]!;
+        var code = cells.Where(c => c!["cell_type"]!.GetValue<string>() == "code").ToList();
+        Assert.Equal([1, 2, 3, 4, 5], code.Select(c => c!["execution_count"]!.GetValue<int>()));
+        var stdout = TestNotebooks.Text(code[2]!["outputs"]!.AsArray().Last()!["text"]);
+        Assert.Equal("318 records, first query: Why does my git rebase not work as expected?\n", stdout);
+        Assert.Equal("300 pairs encoded into 64-d vectors\n", TestNotebooks.Text(code[3]!["outputs"]![0]!["text"]));
+        Assert.Contains(code[3]!["outputs"]!.AsArray(), o => o!["data"]?["application/vnd.plotly.v1+json"] is not null);
+    }
+
+    [SkippableFact]
+    public async Task ExecutedNotebookPassesNbformatValidation()
+    {
+        var python = "/usr/bin/python3";
+        Skip.IfNot(File.Exists(python), "/usr/bin/python3 is missing (apt-get install python3-nbformat)");
+        var probe = Process.Start(new ProcessStartInfo(python, "-c \"import nbformat\"") { RedirectStandardError = true })!;
+        probe.WaitForExit();
+        Skip.If(probe.ExitCode != 0, "Debian's python3-nbformat is not installed (apt-get install python3-nbformat; .ci/run does)");
+        var result = await Executed.Value;
+        var check = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        check.ArgumentList.Add("-c");
+        check.ArgumentList.Add("import sys, nbformat; nb = nbformat.read(sys.argv[1], as_version=4); nbformat.validate(nb); print('valid', len(nb.cells))");
+        check.ArgumentList.Add(result.ExecutedNotebookPath!);
+        using var p = Process.Start(check)!;
+        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.Equal("valid 9\n", output);
+    }
+
+    [Fact]
+    public async Task HtmlReportEmbedsPlotlyOnceAndFetchesNothing()
+    {
+        var result = await Executed.Value;
+        var html = File.ReadAllText(result.HtmlReportPath!);
+        Assert.Equal(1, CountOf(html, "plotly.js v2.28.0"));
+        Assert.Equal(2, CountOf(html, "class=\"plotly-chart\""));
+        // Outside the embedded library (whose own strings name plotly.com and map-tile sites), nothing is fetched.
+        var start = html.IndexOf("<script>", StringComparison.Ordinal);
+        var end = html.IndexOf("</script>", start, StringComparison.Ordinal);
+        var page = html[..start] + html[end..];
+        Assert.DoesNotContain("<script src=", page, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("src=\"http", page, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("href=\"http", page, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("<h1>00 · Quickstart: data, statistics, a first look at embeddings</h1>", html);
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal)) count++;
+        return count;
+    }
+}
