@@ -71,7 +71,7 @@ public class QuickstartNotebookTests
         Assert.DoesNotContain("<script src=", page, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("src=\"http", page, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("href=\"http", page, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("<h1>00 · Quickstart: data, statistics, a first look at embeddings</h1>", html);
+        Assert.Contains("<h1 id=\"quickstart-data-statistics-a-first-look-at-embeddings\">00 · Quickstart: data, statistics, a first look at embeddings</h1>", html);
     }
 
     private static int CountOf(string text, string part)
