@@ -22,7 +22,7 @@ internal static class DisplayFormatter
             return new Dictionary<string, string>
             {
                 [PlotlyMime] = json,
-                ["text/html"] = $"<div id=\"{id}\" class=\"plotly-chart\" style=\"width:100%;height:460px\"></div>\n"
+                ["text/html"] = $"<div id=\"{id}\" class=\"plotly-chart\" style=\"width:100%\"></div>\n"
                     + $"<script>(function(){{var f={json};Plotly.newPlot('{id}',f.data,f.layout,{{responsive:true}});}})();</script>",
                 ["text/plain"] = "Plotly chart",
             };
