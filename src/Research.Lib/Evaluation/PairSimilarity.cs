@@ -1,0 +1,41 @@
+using Research.Lib.Modeling;
+
+namespace Research.Lib.Evaluation;
+
+/// <summary>The four pair scores MTEB reports: cosine and dot (similarities), euclidean and manhattan (distances).</summary>
+public static class PairSimilarity
+{
+    public static readonly string[] Names = ["cosine", "dot", "euclidean", "manhattan"];
+
+    /// <summary>Score of row i of <paramref name="a"/> against row i of <paramref name="b"/>, per function name.</summary>
+    public static Dictionary<string, double[]> Compute(EmbeddingMatrix a, EmbeddingMatrix b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Rows != b.Rows || a.Dimension != b.Dimension)
+            throw new ArgumentException($"Pair embeddings differ in shape: {a.Rows}x{a.Dimension} and {b.Rows}x{b.Dimension}.");
+        var result = Names.ToDictionary(n => n, _ => new double[a.Rows]);
+        for (var i = 0; i < a.Rows; i++)
+        {
+            var x = a.Row(i);
+            var y = b.Row(i);
+            double dot = 0, nx = 0, ny = 0, l2 = 0, l1 = 0;
+            for (var d = 0; d < x.Length; d++)
+            {
+                dot += x[d] * y[d];
+                nx += x[d] * x[d];
+                ny += y[d] * y[d];
+                var diff = x[d] - y[d];
+                l2 += diff * diff;
+                l1 += Math.Abs(diff);
+            }
+            result["cosine"][i] = nx == 0 || ny == 0 ? 0 : dot / Math.Sqrt(nx * ny);
+            result["dot"][i] = dot;
+            result["euclidean"][i] = Math.Sqrt(l2);
+            result["manhattan"][i] = l1;
+        }
+        return result;
+    }
+
+    public static bool IsDistance(string name) => name is "euclidean" or "manhattan";
+}

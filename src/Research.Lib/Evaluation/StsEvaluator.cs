@@ -1,0 +1,35 @@
+using Research.Lib.Data;
+using Research.Lib.Modeling;
+
+namespace Research.Lib.Evaluation;
+
+/// <summary>
+/// Semantic textual similarity: Spearman and Pearson correlation (×100, as MTEB reports them) between the gold
+/// scores and each pair score (cosine, dot, and negated euclidean / manhattan distances). Main score: cosine_spearman.
+/// </summary>
+public static class StsEvaluator
+{
+    public const string MainScore = "cosine_spearman";
+
+    public static Dictionary<string, double> Evaluate(SentenceEncoder encoder, IReadOnlyList<TextPair> pairs, EncodeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(pairs);
+        var a = encoder.Encode(pairs.Select(p => p.Sentence1).ToList(), options);
+        var b = encoder.Encode(pairs.Select(p => p.Sentence2).ToList(), options);
+        return FromScores(PairSimilarity.Compute(a, b), pairs.Select(p => p.Score).ToList());
+    }
+
+    public static Dictionary<string, double> FromScores(IReadOnlyDictionary<string, double[]> scores, IReadOnlyList<double> gold)
+    {
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, values) in scores)
+        {
+            var oriented = PairSimilarity.IsDistance(name) ? values.Select(v => -v).ToArray() : values;
+            metrics[name + "_spearman"] = 100 * Correlation.Spearman(oriented, gold);
+            metrics[name + "_pearson"] = 100 * Correlation.Pearson(oriented, gold);
+        }
+        metrics["main_score"] = metrics[MainScore];
+        return metrics;
+    }
+}

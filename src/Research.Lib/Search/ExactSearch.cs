@@ -1,0 +1,59 @@
+using Research.Lib.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Research.Lib.Search;
+
+/// <summary>
+/// Exact inner-product top-k (cosine when the vectors are normalized) with TorchSharp: query blocks × document
+/// blocks, a running top-k merged block by block, so memory stays at one block of scores — never a full
+/// queries × documents matrix. Runs on the CPU or a CUDA device. Ties keep the lower document index first.
+/// </summary>
+public static class ExactSearch
+{
+    public static (int[][] Indices, float[][] Scores) TopK(EmbeddingMatrix queries, EmbeddingMatrix documents, int k,
+        Device? device = null, int queryBlock = 256, int documentBlock = 65_536)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(documents);
+        if (queries.Dimension != documents.Dimension)
+            throw new ArgumentException($"Query dimension {queries.Dimension} differs from document dimension {documents.Dimension}.");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        k = Math.Min(k, documents.Rows);
+        var indices = new int[queries.Rows][];
+        var scores = new float[queries.Rows][];
+        if (k == 0) { Array.Fill(indices, Array.Empty<int>()); Array.Fill(scores, Array.Empty<float>()); return (indices, scores); }
+        device ??= CPU;
+        using var noGrad = no_grad();
+        using var docs = tensor(documents.Data, [documents.Rows, documents.Dimension], device: device); // (docs, dim)
+        for (var q0 = 0; q0 < queries.Rows; q0 += queryBlock)
+        {
+            using var scope = NewDisposeScope();
+            var nq = Math.Min(queryBlock, queries.Rows - q0);
+            var q = tensor(queries.Data.AsSpan(q0 * queries.Dimension, nq * queries.Dimension).ToArray(), [nq, queries.Dimension], device: device); // (nq, dim)
+            Tensor? bestScores = null, bestIndices = null;
+            for (var d0 = 0; d0 < documents.Rows; d0 += documentBlock)
+            {
+                var nd = Math.Min(documentBlock, documents.Rows - d0);
+                var block = q.mm(docs.narrow(0, d0, nd).t());                              // (nq, nd)
+                var (s, i) = block.topk(Math.Min(k, nd), dim: 1, largest: true, sorted: true);
+                i = i.add(d0);
+                if (bestScores is null) { bestScores = s; bestIndices = i; continue; }
+                var allScores = cat([bestScores, s], 1);                                   // (nq, <= 2k)
+                var allIndices = cat([bestIndices!, i], 1);
+                var (ms, mi) = allScores.topk(k, dim: 1, largest: true, sorted: true);
+                bestScores = ms;
+                bestIndices = allIndices.gather(1, mi);
+            }
+            var sc = bestScores!.cpu().contiguous().data<float>().ToArray();
+            var ix = bestIndices!.cpu().contiguous().data<long>().ToArray();
+            var width = (int)bestScores.shape[1];
+            for (var r = 0; r < nq; r++)
+            {
+                scores[q0 + r] = sc.AsSpan(r * width, width).ToArray();
+                indices[q0 + r] = ix.AsSpan(r * width, width).ToArray().Select(x => (int)x).ToArray();
+            }
+        }
+        return (indices, scores);
+    }
+}
