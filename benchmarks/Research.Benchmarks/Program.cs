@@ -7,11 +7,12 @@ return args switch
 {
     ["jsonl-streaming", .. var rest] => JsonlStreamingBenchmark.Run(rest),
     ["encode-throughput", .. var rest] => EncodeThroughputBenchmark.Run(rest),
+    ["scifact-bm25", .. var rest] => SciFactBm25Experiment.Run(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Research.Benchmarks jsonl-streaming [--records 100000,300000,1000000] [--dir DIR]\n       Research.Benchmarks encode-throughput [--models tiny,base] [--batches 20] [--threads 2]");
+    Console.Error.WriteLine("usage: Research.Benchmarks jsonl-streaming [--records 100000,300000,1000000] [--dir DIR]\n       Research.Benchmarks encode-throughput [--models tiny,base] [--batches 20] [--threads 2]\n       Research.Benchmarks scifact-bm25 [--data ../shared/data/beir_scifact] [--out benchmarks/out/scifact]");
     return 2;
 }

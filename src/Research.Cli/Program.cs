@@ -9,4 +9,5 @@ root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(EnvCommand.Create());
 root.Subcommands.Add(ModelCommands.Create());
 root.Subcommands.Add(NotebookCommands.Create());
+root.Subcommands.Add(EvalCommands.Create());
 return await root.Parse(args).InvokeAsync();
