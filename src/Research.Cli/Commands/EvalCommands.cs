@@ -30,7 +30,7 @@ internal static class EvalCommands
     private static Command Run()
     {
         var qrels = new Option<string>("--qrels") { Required = true, Description = "Judgments: TREC qrels (qid 0 docid grade) or BEIR .tsv." };
-        var runs = new Option<string[]>("--run") { Required = true, Description = "TREC run file(s) (qid Q0 docid rank score tag); several make columns side by side." };
+        var runs = new Option<string[]>("--run") { Required = true, AllowMultipleArgumentsPerToken = true, Description = "TREC run file(s) (qid Q0 docid rank score tag); several make columns side by side." };
         var ks = KOption();
         var allJudged = new Option<bool>("--all-judged") { Description = "trec_eval -c: judged queries missing from a run count as zero." };
         var out_ = new Option<string?>("--out") { Description = "Folder for MTEB-style JSON results." };
@@ -40,10 +40,16 @@ internal static class EvalCommands
             var judgments = TrecFiles.ReadQrels(r.GetValue(qrels)!);
             var options = new RetrievalEvaluationOptions { Ks = ParseKs(r.GetValue(ks)!), CountUnretrievedJudgedQueries = r.GetValue(allJudged) };
             var table = new MetricTable();
+            // BEIR keeps qrels as <task>/qrels/<split>.trec: name the task and split after them.
+            var qrelsPath = Path.GetFullPath(r.GetValue(qrels)!);
+            var split = Path.GetFileNameWithoutExtension(qrelsPath);
+            var parent = Path.GetDirectoryName(qrelsPath)!;
+            var task = Path.GetFileName(parent) == "qrels" ? Path.GetFileName(Path.GetDirectoryName(parent)!) : split;
             foreach (var path in r.GetValue(runs)!)
             {
                 var result = RetrievalEvaluation.Evaluate(TrecFiles.ReadRun(path), judgments, options);
-                table.Add(Path.GetFileNameWithoutExtension(path), Path.GetFileNameWithoutExtension(r.GetValue(qrels)!), $"{result.QueryCount} queries",
+                Console.WriteLine($"{Path.GetFileName(path)}: {result.QueryCount} queries evaluated");
+                table.Add(Path.GetFileNameWithoutExtension(path), task, split,
                     result.Means, $"ndcg_at_{(options.Ks.Contains(10) ? 10 : options.Ks[0])}");
             }
             Report(table, r.GetValue(out_));
