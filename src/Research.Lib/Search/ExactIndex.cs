@@ -1,0 +1,144 @@
+using Research.Lib.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Research.Lib.Search;
+
+/// <summary>
+/// Exact search with TorchSharp (blocked matmul + top-k, never a full n×m score matrix), on the CPU or a CUDA
+/// device: the correctness oracle for approximate indexes, and the fallback where Faiss is not installed.
+/// Saved as safetensors (<c>vectors</c>, <c>ids</c>).
+/// </summary>
+public sealed class ExactIndex : IVectorIndex
+{
+    private readonly List<float> _vectors = [];
+    private readonly List<long> _ids = [];
+    private readonly Device _device;
+
+    public ExactIndex(int dimension, VectorMetric metric = VectorMetric.InnerProduct, Device? device = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
+        Dimension = dimension;
+        Metric = metric;
+        _device = device ?? CPU;
+    }
+
+    public int Dimension { get; }
+
+    public long Count => _ids.Count;
+
+    public VectorMetric Metric { get; }
+
+    public void Add(EmbeddingMatrix vectors, IReadOnlyList<long> ids)
+    {
+        ArgumentNullException.ThrowIfNull(vectors);
+        ArgumentNullException.ThrowIfNull(ids);
+        if (vectors.Dimension != Dimension) throw new ArgumentException($"Vectors have dimension {vectors.Dimension}; the index has {Dimension}.");
+        if (ids.Count != vectors.Rows) throw new ArgumentException($"{ids.Count} ids for {vectors.Rows} vectors.");
+        _vectors.AddRange(vectors.Data);
+        _ids.AddRange(ids);
+    }
+
+    public VectorHit[][] Search(EmbeddingMatrix queries, int k)
+    {
+        var (indices, scores) = TopK(queries, k);
+        return indices.Select((row, q) => row.Select((d, j) => new VectorHit(_ids[d], Metric == VectorMetric.L2 ? -scores[q][j] : scores[q][j])).ToArray()).ToArray();
+    }
+
+    public VectorHit[][] RangeSearch(EmbeddingMatrix queries, float threshold)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        var result = new VectorHit[queries.Rows][];
+        var docs = Matrix();
+        using var noGrad = no_grad();
+        using var all = tensor(docs.Data, [docs.Rows, docs.Dimension], device: _device);
+        var block = Math.Max(1, (1 << 26) / Math.Max(1, docs.Rows)); // at most 64M scores (256 MiB) per block
+        using var limit = threshold.ToScalar();
+        for (var q0 = 0; q0 < queries.Rows; q0 += block)
+        {
+            using var scope = NewDisposeScope();
+            var nq = Math.Min(block, queries.Rows - q0);
+            var q = tensor(queries.Data.AsSpan(q0 * Dimension, nq * Dimension).ToArray(), [nq, Dimension], device: _device);
+            var scores = Scores(q, all);                                            // (nq, docs): one query block at a time
+            var keep = Metric == VectorMetric.InnerProduct ? scores.gt(limit) : scores.lt(limit);
+            var hits = keep.nonzero().cpu().data<long>().ToArray();                 // (hits, 2) as pairs
+            var values = scores.masked_select(keep).cpu().data<float>().ToArray();
+            var perQuery = Enumerable.Range(0, nq).Select(_ => new List<VectorHit>()).ToArray();
+            for (var h = 0; h < values.Length; h++)
+                perQuery[hits[2 * h]].Add(new VectorHit(_ids[(int)hits[2 * h + 1]], values[h]));
+            for (var r = 0; r < nq; r++)
+                result[q0 + r] = [.. Metric == VectorMetric.InnerProduct ? perQuery[r].OrderByDescending(x => x.Score) : perQuery[r].OrderBy(x => x.Score)];
+        }
+        return result;
+    }
+
+    public void Save(string path)
+    {
+        using var vectors = tensor(_vectors.ToArray(), [_ids.Count, Dimension]);
+        using var ids = tensor(_ids.ToArray(), [_ids.Count]);
+        Safetensors.Write(path, new Dictionary<string, Tensor> { ["vectors"] = vectors, ["ids"] = ids },
+            metadata: new Dictionary<string, string> { ["metric"] = Metric.ToString() });
+    }
+
+    public static ExactIndex Load(string path, Device? device = null)
+    {
+        var tensors = Safetensors.Read(path);
+        try
+        {
+            var metric = Enum.Parse<VectorMetric>(Safetensors.ReadMetadata(path).GetValueOrDefault("metric", nameof(VectorMetric.InnerProduct)));
+            var vectors = tensors["vectors"];
+            var index = new ExactIndex((int)vectors.shape[1], metric, device);
+            index.Add(new EmbeddingMatrix(vectors.data<float>().ToArray(), (int)vectors.shape[0], (int)vectors.shape[1]), tensors["ids"].data<long>().ToArray());
+            return index;
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private EmbeddingMatrix Matrix() => new(_vectors.ToArray(), _ids.Count, Dimension);
+
+    private (int[][] Indices, float[][] Scores) TopK(EmbeddingMatrix queries, int k)
+    {
+        if (Metric == VectorMetric.InnerProduct)
+            return ExactSearch.TopK(queries, Matrix(), k, _device);
+        // L2: rank by -||q - d||² = 2 q·d - ||d||² - ||q||², done as an inner product over augmented vectors.
+        var docs = Matrix();
+        var augmentedDocs = new float[(long)docs.Rows * (Dimension + 1)];
+        for (var i = 0; i < docs.Rows; i++)
+        {
+            var row = docs.Row(i);
+            float norm = 0;
+            for (var d = 0; d < Dimension; d++) { augmentedDocs[i * (Dimension + 1) + d] = 2 * row[d]; norm += row[d] * row[d]; }
+            augmentedDocs[i * (Dimension + 1) + Dimension] = -norm;
+        }
+        var augmentedQueries = new float[(long)queries.Rows * (Dimension + 1)];
+        var queryNorms = new float[queries.Rows];
+        for (var i = 0; i < queries.Rows; i++)
+        {
+            var row = queries.Row(i);
+            for (var d = 0; d < Dimension; d++) { augmentedQueries[i * (Dimension + 1) + d] = row[d]; queryNorms[i] += row[d] * row[d]; }
+            augmentedQueries[i * (Dimension + 1) + Dimension] = 1;
+        }
+        var (indices, scores) = ExactSearch.TopK(new EmbeddingMatrix(augmentedQueries, queries.Rows, Dimension + 1),
+            new EmbeddingMatrix(augmentedDocs, docs.Rows, Dimension + 1), k, _device);
+        for (var q = 0; q < scores.Length; q++)
+            for (var j = 0; j < scores[q].Length; j++) scores[q][j] = scores[q][j] - queryNorms[q]; // = -||q - d||²
+        return (indices, scores);
+    }
+
+    private Tensor Scores(Tensor q, Tensor docs)
+    {
+        if (Metric == VectorMetric.InnerProduct) return q.mm(docs.t());
+        using var two = 2.ToScalar();
+        using var zero = 0.ToScalar();
+        var qq = q.pow(two).sum(1, keepdim: true);
+        var dd = docs.pow(two).sum(1).unsqueeze(0);
+        return (qq + dd - q.mm(docs.t()).mul(two)).clamp_min(zero);
+    }
+}

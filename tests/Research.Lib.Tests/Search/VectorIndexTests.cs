@@ -1,0 +1,97 @@
+using Research.Lib.Modeling;
+using Research.Lib.Search;
+
+namespace Research.Lib.Tests.Search;
+
+public class VectorIndexTests
+{
+    private static EmbeddingMatrix Unit(int rows, int dim, int seed)
+    {
+        var rng = new Random(seed);
+        var data = new float[rows * dim];
+        for (var r = 0; r < rows; r++)
+        {
+            double norm = 0;
+            for (var d = 0; d < dim; d++) { var v = rng.NextDouble() * 2 - 1; data[r * dim + d] = (float)v; norm += v * v; }
+            for (var d = 0; d < dim; d++) data[r * dim + d] /= (float)Math.Sqrt(norm);
+        }
+        return new EmbeddingMatrix(data, rows, dim);
+    }
+
+    private static long[] Ids(int n) => Enumerable.Range(0, n).Select(i => 1000L + i).ToArray();
+
+    [SkippableFact]
+    public void FaissFlatEqualsExactOn10kUnitVectors()
+    {
+        Skip.IfNot(FaissIndex.IsAvailable, FaissIndex.Availability);
+        var docs = Unit(10_000, 128, 1);
+        var queries = Unit(200, 128, 2);
+        using var flat = FaissIndex.Create(128, "Flat");
+        using var exact = new ExactIndex(128);
+        flat.Add(docs, Ids(docs.Rows));
+        exact.Add(docs, Ids(docs.Rows));
+        var a = flat.Search(queries, 10);
+        var b = exact.Search(queries, 10);
+        for (var q = 0; q < queries.Rows; q++)
+        {
+            Assert.Equal(b[q].Select(h => h.Id), a[q].Select(h => h.Id));
+            for (var j = 0; j < 10; j++) Assert.True(Math.Abs(a[q][j].Score - b[q][j].Score) <= 1e-5, $"query {q} rank {j}: {a[q][j].Score} vs {b[q][j].Score}");
+        }
+    }
+
+    [SkippableFact]
+    public void RangeSearchAgreesAndSaveLoadKeepsResults()
+    {
+        Skip.IfNot(FaissIndex.IsAvailable, FaissIndex.Availability);
+        var docs = Unit(2_000, 16, 3);
+        var queries = Unit(50, 16, 4);
+        using var flat = FaissIndex.Create(16, "Flat");
+        using var exact = new ExactIndex(16);
+        flat.Add(docs, Ids(docs.Rows));
+        exact.Add(docs, Ids(docs.Rows));
+        var a = flat.RangeSearch(queries, 0.6f);
+        var b = exact.RangeSearch(queries, 0.6f);
+        Assert.True(b.Sum(h => h.Length) > 50, "the threshold should find neighbours");
+        for (var q = 0; q < queries.Rows; q++)
+            Assert.Equal(b[q].Select(h => h.Id).Order(), a[q].Select(h => h.Id).Order());
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "flat.faiss");
+        flat.Save(path);
+        using var loaded = FaissIndex.Load(path);
+        Assert.Equal(2_000, loaded.Count);
+        Assert.Equal(flat.Search(queries, 5).SelectMany(h => h).Select(h => h.Id), loaded.Search(queries, 5).SelectMany(h => h).Select(h => h.Id));
+        var exactPath = Path.Combine(dir.Path, "exact.safetensors");
+        exact.Save(exactPath);
+        using var exactLoaded = ExactIndex.Load(exactPath);
+        Assert.Equal(exact.Search(queries, 5).SelectMany(h => h), exactLoaded.Search(queries, 5).SelectMany(h => h));
+    }
+
+    [SkippableFact]
+    public void L2MetricAndIvfTrainingAndParameters()
+    {
+        Skip.IfNot(FaissIndex.IsAvailable, FaissIndex.Availability);
+        var docs = Unit(5_000, 32, 5);
+        var queries = Unit(20, 32, 6);
+        using var exact = new ExactIndex(32, VectorMetric.L2);
+        exact.Add(docs, Ids(docs.Rows));
+        using var flatL2 = FaissIndex.Create(32, "Flat", VectorMetric.L2);
+        flatL2.Add(docs, Ids(docs.Rows));
+        var a = flatL2.Search(queries, 5);
+        var b = exact.Search(queries, 5);
+        Assert.Equal(b.SelectMany(h => h).Select(h => h.Id), a.SelectMany(h => h).Select(h => h.Id));
+        Assert.True(Math.Abs(a[0][0].Score - b[0][0].Score) < 1e-4, $"{a[0][0].Score} vs {b[0][0].Score}");
+
+        using var ivf = FaissIndex.Create(32, "IVF16,Flat");
+        Assert.False(ivf.IsTrained);
+        Assert.Equal("This Faiss index must be trained before vectors are added (call Train).",
+            Assert.Throws<InvalidOperationException>(() => ivf.Add(docs, Ids(docs.Rows))).Message);
+        ivf.Train(docs);
+        ivf.Add(docs, Ids(docs.Rows));
+        ivf.SetParameter("nprobe", 16); // all lists: exact
+        using var flat = FaissIndex.Create(32, "Flat");
+        flat.Add(docs, Ids(docs.Rows));
+        Assert.Equal(flat.Search(queries, 10).SelectMany(h => h).Select(h => h.Id), ivf.Search(queries, 10).SelectMany(h => h).Select(h => h.Id));
+        var bad = Assert.Throws<ArgumentException>(() => FaissIndex.Create(32, "NoSuchIndex"));
+        Assert.StartsWith("Faiss factory 'NoSuchIndex' (dimension 32):", bad.Message);
+    }
+}
