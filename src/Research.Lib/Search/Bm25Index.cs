@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Cjk;
+using Lucene.Net.Analysis.En;
+using Lucene.Net.Analysis.Standard;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Analysis.Util;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+using Lucene.Net.Util;
+using Research.Lib.Evaluation;
+using LuceneDirectory = Lucene.Net.Store.Directory;
+
+namespace Research.Lib.Search;
+
+/// <summary>
+/// A BM25 index on Lucene.Net 4.8 (BM25Similarity with the given k1 and b), in memory or in a folder on disk.
+/// Queries are the analyzed query terms OR-ed together; batches of queries are searched on several threads.
+/// </summary>
+public sealed class Bm25Index : IDisposable
+{
+    private const string IdField = "id";
+    private const string TextField = "text";
+    private const LuceneVersion Version = LuceneVersion.LUCENE_48;
+    private readonly LuceneDirectory _directory;
+    private readonly Analyzer _analyzer;
+    private readonly DirectoryReader _reader;
+    private readonly IndexSearcher _searcher;
+
+    private Bm25Index(LuceneDirectory directory, Bm25Options options)
+    {
+        _directory = directory;
+        Options = options;
+        _analyzer = CreateAnalyzer(options.Analyzer);
+        _reader = DirectoryReader.Open(directory);
+        _searcher = new IndexSearcher(_reader) { Similarity = new BM25Similarity(options.K1, options.B) };
+    }
+
+    public Bm25Options Options { get; }
+
+    public int Count => _reader.NumDocs;
+
+    /// <summary>Indexes (id, text) documents; <paramref name="path"/> null keeps the index in memory.</summary>
+    public static Bm25Index Build(IEnumerable<(string Id, string Text)> documents, Bm25Options? options = null, string? path = null, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        options ??= new Bm25Options();
+        LuceneDirectory directory = path is null ? new RAMDirectory() : FSDirectory.Open(path);
+        using (var analyzer = CreateAnalyzer(options.Analyzer))
+        using (var writer = new IndexWriter(directory, new IndexWriterConfig(Version, analyzer)
+        {
+            OpenMode = OpenMode.CREATE,
+            Similarity = new BM25Similarity(options.K1, options.B),
+            RAMBufferSizeMB = 256,
+        }))
+        {
+            var n = 0;
+            foreach (var (id, text) in documents)
+            {
+                writer.AddDocument([new StringField(IdField, id, Field.Store.YES), new TextField(TextField, text, Field.Store.NO)]);
+                if (++n % 10_000 == 0) progress?.Report(n);
+            }
+            writer.Commit();
+            progress?.Report(n);
+        }
+        if (path is not null)
+            File.WriteAllText(System.IO.Path.Combine(path, "bm25.json"), $"{{\"analyzer\": \"{options.Analyzer}\", \"k1\": {options.K1.ToString(System.Globalization.CultureInfo.InvariantCulture)}, \"b\": {options.B.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}\n");
+        return new Bm25Index(directory, options);
+    }
+
+    /// <summary>Opens an index built on disk, with the analyzer and parameters it was built with.</summary>
+    public static Bm25Index Open(string path)
+    {
+        var settings = System.IO.Path.Combine(path, "bm25.json");
+        if (!File.Exists(settings)) throw new FileNotFoundException($"{path}: not a BM25 index folder (bm25.json missing).", settings);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(settings))!;
+        var options = new Bm25Options
+        {
+            Analyzer = Enum.Parse<Bm25Analyzer>(json["analyzer"]!.GetValue<string>()),
+            K1 = json["k1"]!.GetValue<float>(),
+            B = json["b"]!.GetValue<float>(),
+        };
+        return new Bm25Index(FSDirectory.Open(path), options);
+    }
+
+    /// <summary>Analyzed terms of a text (what the index matches on).</summary>
+    public IReadOnlyList<string> Terms(string text)
+    {
+        var terms = new List<string>();
+        using var stream = _analyzer.GetTokenStream(TextField, new StringReader(text));
+        var term = stream.AddAttribute<ICharTermAttribute>();
+        stream.Reset();
+        while (stream.IncrementToken()) terms.Add(term.ToString());
+        stream.End();
+        return terms;
+    }
+
+    public IReadOnlyList<ScoredDocument> Search(string query, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        var terms = Terms(query);
+        if (terms.Count == 0) return [];
+        var boolean = new BooleanQuery();
+        foreach (var t in terms) boolean.Add(new TermQuery(new Term(TextField, t)), Occur.SHOULD);
+        var top = _searcher.Search(boolean, k);
+        return top.ScoreDocs.Select(d => new ScoredDocument(_searcher.Doc(d.Doc).Get(IdField), d.Score)).ToList();
+    }
+
+    /// <summary>Searches every query on up to <paramref name="threads"/> threads (default: all cores); results in query order.</summary>
+    public IReadOnlyList<ScoredDocument>[] SearchBatch(IReadOnlyList<string> queries, int k, int? threads = null)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        var results = new IReadOnlyList<ScoredDocument>[queries.Count];
+        Parallel.ForEach(Partitioner.Create(0, queries.Count, 16), new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount },
+            range => { for (var i = range.Item1; i < range.Item2; i++) results[i] = Search(queries[i], k); });
+        return results;
+    }
+
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _analyzer.Dispose();
+        _directory.Dispose();
+    }
+
+    private static Analyzer CreateAnalyzer(Bm25Analyzer kind) => kind switch
+    {
+        Bm25Analyzer.English => new EnglishAnalyzer(Version),
+        Bm25Analyzer.Cjk => new CJKAnalyzer(Version),
+        _ => new StandardAnalyzer(Version, CharArraySet.Empty),
+    };
+
+    static Bm25Index() => BooleanQuery.MaxClauseCount = 65_536;
+}
