@@ -10,4 +10,6 @@ root.Subcommands.Add(EnvCommand.Create());
 root.Subcommands.Add(ModelCommands.Create());
 root.Subcommands.Add(NotebookCommands.Create());
 root.Subcommands.Add(EvalCommands.Create());
+root.Subcommands.Add(SearchCommands.Index());
+root.Subcommands.Add(SearchCommands.Bm25());
 return await root.Parse(args).InvokeAsync();
