@@ -52,7 +52,7 @@ public sealed class ExactIndex : IVectorIndex
         var docs = Matrix();
         using var noGrad = no_grad();
         using var all = tensor(docs.Data, [docs.Rows, docs.Dimension], device: _device);
-        var block = Math.Max(1, (1 << 26) / Math.Max(1, docs.Rows)); // at most 64M scores (256 MiB) per block
+        var block = Math.Max(1, (1 << 24) / Math.Max(1, docs.Rows)); // at most 16M scores (64 MiB) per block
         using var limit = threshold.ToScalar();
         for (var q0 = 0; q0 < queries.Rows; q0 += block)
         {

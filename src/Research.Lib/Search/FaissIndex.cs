@@ -96,7 +96,13 @@ public sealed unsafe class FaissIndex : IVectorIndex
         CheckDimension(queries);
         IntPtr r;
         fixed (float* x = queries.Data) r = FaissNative.RangeSearch(Handle, queries.Rows, x, threshold);
-        if (r == IntPtr.Zero) throw new InvalidOperationException($"Faiss range search failed: {FaissNative.LastError()}");
+        if (r == IntPtr.Zero)
+        {
+            var error = FaissNative.LastError();
+            // Faiss 1.7 has no range search for HNSW: expand top-k until every query's last hit falls past the threshold.
+            if (error.Contains("not implemented", StringComparison.Ordinal)) return RangeByExpandingTopK(queries, threshold);
+            throw new InvalidOperationException($"Faiss range search failed: {error}");
+        }
         try
         {
             var total = FaissNative.RangeTotal(r);
@@ -122,6 +128,34 @@ public sealed unsafe class FaissIndex : IVectorIndex
         {
             FaissNative.RangeFree(r);
         }
+    }
+
+    /// <summary>
+    /// Range search for indexes without a native one (HNSW in Faiss 1.7): top-k with k doubling (16, 32, ...) for the
+    /// queries whose k-th hit still passes the threshold, then the hits that pass. As approximate as the index's top-k.
+    /// </summary>
+    private VectorHit[][] RangeByExpandingTopK(EmbeddingMatrix queries, float threshold)
+    {
+        bool Passes(float score) => Metric == VectorMetric.InnerProduct ? score > threshold : score < threshold;
+        var result = new VectorHit[queries.Rows][];
+        var pending = Enumerable.Range(0, queries.Rows).ToList();
+        var total = Count;
+        for (var k = 16; pending.Count > 0; k *= 2)
+        {
+            var kk = (int)Math.Min(k, total);
+            var subset = new float[(long)pending.Count * Dimension];
+            for (var i = 0; i < pending.Count; i++) queries.Row(pending[i]).CopyTo(subset.AsSpan(i * Dimension, Dimension));
+            var hits = Search(new EmbeddingMatrix(subset, pending.Count, Dimension), kk);
+            var next = new List<int>();
+            for (var i = 0; i < pending.Count; i++)
+            {
+                var h = hits[i];
+                if (h.Length == kk && kk < total && Passes(h[^1].Score)) next.Add(pending[i]);
+                else result[pending[i]] = h.TakeWhile(x => Passes(x.Score)).ToArray();
+            }
+            pending = next;
+        }
+        return result;
     }
 
     /// <summary>Writes the index with Faiss's own writer (readable by Python's faiss.read_index), atomically.</summary>

@@ -95,3 +95,32 @@ public class VectorIndexTests
         Assert.StartsWith("Faiss factory 'NoSuchIndex' (dimension 32):", bad.Message);
     }
 }
+
+public class HnswRangeSearchTests
+{
+    [SkippableFact]
+    public void HnswRangeSearchExpandsTopKAndMatchesFlat()
+    {
+        Skip.IfNot(FaissIndex.IsAvailable, FaissIndex.Availability);
+        // 40 tight groups of 25 near-duplicates: every vector has 24 neighbours above 0.95, more than the first k of 16.
+        var rng = new Random(9);
+        var data = new float[1000 * 32];
+        var centres = Enumerable.Range(0, 40 * 32).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray();
+        for (var r = 0; r < 1000; r++)
+        {
+            double norm = 0;
+            for (var d = 0; d < 32; d++) { var v = centres[(r / 25) * 32 + d] + 0.001 * (rng.NextDouble() - 0.5); data[r * 32 + d] = (float)v; norm += v * v; }
+            for (var d = 0; d < 32; d++) data[r * 32 + d] /= (float)Math.Sqrt(norm);
+        }
+        var m = new EmbeddingMatrix(data, 1000, 32);
+        var ids = Enumerable.Range(0, 1000).Select(i => (long)i).ToArray();
+        using var hnsw = FaissIndex.Create(32, "HNSW32");
+        using var flat = FaissIndex.Create(32, "Flat");
+        hnsw.Add(m, ids);
+        flat.Add(m, ids);
+        var a = hnsw.RangeSearch(m, 0.95f);
+        var b = flat.RangeSearch(m, 0.95f);
+        Assert.All(b, h => Assert.Equal(25, h.Length));
+        Assert.Equal(b.Select(h => string.Join(",", h.Select(x => x.Id).Order())), a.Select(h => string.Join(",", h.Select(x => x.Id).Order())));
+    }
+}
