@@ -10,7 +10,7 @@ namespace Research.Benchmarks;
 /// Faiss Flat (the reference), ExactIndex (TorchSharp), HNSW32 (efSearch 64) and IVF (nprobe 16), on the same
 /// generated unit vectors (clustered: every document has close neighbours, so range search has work to do),
 /// reporting build and search time, queries/s, peak RSS and recall@k against Flat. No n×n matrix is built.
-/// usage: vector-search [--docs 100000] [--queries 100000] [--dim 256] [--k 10] [--methods flat,exact,hnsw,ivf]
+/// usage: vector-search [--docs 100000] [--queries 100000] [--dim 256] [--k 10] [--methods flat,exact,hnsw,ivf] [--uniform]
 ///        vector-search --range 0.9 [--docs 1000000] [--dim 256] [--methods hnsw]
 /// </summary>
 internal static class VectorSearchBenchmark
@@ -44,8 +44,9 @@ internal static class VectorSearchBenchmark
         var dim = int.Parse(Option(args, "--dim", "256")!, CultureInfo.InvariantCulture);
         var k = int.Parse(Option(args, "--k", "10")!, CultureInfo.InvariantCulture);
         var range = Option(args, "--range", null) is { } r ? float.Parse(r, CultureInfo.InvariantCulture) : (float?)null;
-        var corpus = Clustered(docs, dim, seed: 1);
-        var queries = range is null ? Clustered(nq, dim, seed: 2) : corpus; // range search: the corpus against itself, as query cleaning does
+        var uniform = args.Contains("--uniform");
+        var corpus = uniform ? Uniform(docs, dim, seed: 1) : Clustered(docs, dim, seed: 1);
+        var queries = range is null ? (uniform ? Uniform(nq, dim, seed: 2) : Clustered(nq, dim, seed: 2)) : corpus; // range search: the corpus against itself, as query cleaning does
         var ids = Enumerable.Range(0, docs).Select(i => (long)i).ToArray();
 
         var sw = Stopwatch.StartNew();
@@ -81,7 +82,7 @@ internal static class VectorSearchBenchmark
         return 0;
     }
 
-    /// <summary>Unit vectors around docs/10 random centres (noise 0.35 / sqrt(dim) per coordinate): each has near neighbours.</summary>
+    /// <summary>Unit vectors around docs/10 random Gaussian centres plus Gaussian noise of 0.35 per coordinate: members of a cluster have cosine about 0.89, so each has near neighbours.</summary>
     private static EmbeddingMatrix Clustered(int rows, int dim, int seed)
     {
         var rng = new Random(seed);
@@ -90,7 +91,7 @@ internal static class VectorSearchBenchmark
         var centreRng = new Random(12345);
         for (var i = 0; i < centre.Length; i++) centre[i] = (float)Gaussian(centreRng);
         var data = new float[(long)rows * dim];
-        var noise = 0.35 / Math.Sqrt(dim) * Math.Sqrt(dim);
+        const double noise = 0.35;
         for (var r = 0; r < rows; r++)
         {
             var c = rng.Next(centres);
@@ -101,6 +102,21 @@ internal static class VectorSearchBenchmark
                 data[(long)r * dim + d] = (float)v;
                 norm += v * v;
             }
+            var inv = 1 / Math.Sqrt(norm);
+            for (var d = 0; d < dim; d++) data[(long)r * dim + d] *= (float)inv;
+        }
+        return new EmbeddingMatrix(data, rows, dim);
+    }
+
+    /// <summary>Unit vectors uniform on the sphere (the hard case for approximate search: no structure).</summary>
+    private static EmbeddingMatrix Uniform(int rows, int dim, int seed)
+    {
+        var rng = new Random(seed);
+        var data = new float[(long)rows * dim];
+        for (var r = 0; r < rows; r++)
+        {
+            double norm = 0;
+            for (var d = 0; d < dim; d++) { var v = Gaussian(rng); data[(long)r * dim + d] = (float)v; norm += v * v; }
             var inv = 1 / Math.Sqrt(norm);
             for (var d = 0; d < dim; d++) data[(long)r * dim + d] *= (float)inv;
         }
