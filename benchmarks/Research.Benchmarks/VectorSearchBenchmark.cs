@@ -10,7 +10,7 @@ namespace Research.Benchmarks;
 /// Faiss Flat (the reference), ExactIndex (TorchSharp), HNSW32 (efSearch 64) and IVF (nprobe 16), on the same
 /// generated unit vectors (clustered: every document has close neighbours, so range search has work to do),
 /// reporting build and search time, queries/s, peak RSS and recall@k against Flat. No n×n matrix is built.
-/// usage: vector-search [--docs 100000] [--queries 100000] [--dim 256] [--k 10] [--methods flat,exact,hnsw,ivf] [--uniform]
+/// usage: vector-search [--docs 100000] [--queries 100000] [--dim 256] [--k 10] [--methods flat,exact,hnsw,hnsw-ef200,ivf] [--ef-search 64] [--uniform]
 ///        vector-search --range 0.9 [--docs 1000000] [--dim 256] [--methods hnsw]
 /// </summary>
 internal static class VectorSearchBenchmark
@@ -53,13 +53,15 @@ internal static class VectorSearchBenchmark
         IVectorIndex index = method switch
         {
             "exact" => new ExactIndex(dim),
-            "hnsw" => FaissIndex.Create(dim, "HNSW32"),
+            "hnsw" or "hnsw-ef200" => FaissIndex.Create(dim, "HNSW32"),
             "ivf" => FaissIndex.Create(dim, $"IVF{(int)Math.Sqrt(docs) * 4},Flat"),
             _ => FaissIndex.Create(dim, "Flat"),
         };
         if (index is FaissIndex { IsTrained: false } ivf) ivf.Train(corpus);
+        if (method == "hnsw-ef200") ((FaissIndex)index).SetParameter("efConstruction", 200);
         index.Add(corpus, ids);
-        if (method == "hnsw") ((FaissIndex)index).SetParameter("efSearch", 64);
+        if (method.StartsWith("hnsw", StringComparison.Ordinal))
+            ((FaissIndex)index).SetParameter("efSearch", int.Parse(Option(args, "--ef-search", "64")!, CultureInfo.InvariantCulture));
         if (method == "ivf") ((FaissIndex)index).SetParameter("nprobe", 16);
         var build = sw.Elapsed.TotalSeconds;
         sw.Restart();

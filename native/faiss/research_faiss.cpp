@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 namespace {
@@ -87,8 +88,18 @@ int rk_faiss_search(faiss::Index* index, int64_t n, const float* x, int64_t k, f
     return guarded([&] { index->search(n, x, k, distances, labels); });
 }
 
+// Search-time parameters (nprobe, efSearch, ...) through ParameterSpace; efConstruction (HNSW build quality,
+// set before adding vectors) directly, as ParameterSpace does not know it.
 int rk_faiss_set_parameter(faiss::Index* index, const char* name, double value) {
-    return guarded([&] { faiss::ParameterSpace().set_index_parameter(inner(index), name, value); });
+    return guarded([&] {
+        if (std::string(name) == "efConstruction") {
+            auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(inner(index));
+            if (hnsw == nullptr) throw std::invalid_argument("efConstruction applies to HNSW indexes only");
+            hnsw->hnsw.efConstruction = static_cast<int>(value);
+            return;
+        }
+        faiss::ParameterSpace().set_index_parameter(inner(index), name, value);
+    });
 }
 
 // Range search: every neighbour with similarity > radius (inner product) or distance < radius (L2).

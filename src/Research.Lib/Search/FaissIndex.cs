@@ -67,7 +67,10 @@ public sealed unsafe class FaissIndex : IVectorIndex
             FaissNative.Check(FaissNative.AddWithIds(Handle, vectors.Rows, x, id), "add");
     }
 
-    /// <summary>Sets a search-time parameter: "nprobe" (IVF), "efSearch" (HNSW).</summary>
+    /// <summary>
+    /// Sets a parameter: "nprobe" (IVF), "efSearch" (HNSW) at search time; "efConstruction" (HNSW graph quality,
+    /// Faiss default 40) before vectors are added.
+    /// </summary>
     public void SetParameter(string name, double value) => FaissNative.Check(FaissNative.SetParameter(Handle, name, value), $"set {name}={value}");
 
     public VectorHit[][] Search(EmbeddingMatrix queries, int k)
