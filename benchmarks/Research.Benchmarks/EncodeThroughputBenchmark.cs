@@ -21,9 +21,9 @@ internal static class EncodeThroughputBenchmark
 {
     public static int Run(string[] args)
     {
-        var batches = int.Parse(Option(args, "--batches", "20"), CultureInfo.InvariantCulture);
-        var threads = int.Parse(Option(args, "--threads", "2"), CultureInfo.InvariantCulture);
-        var sizes = Option(args, "--models", "tiny,base").Split(',');
+        var batches = int.Parse(BenchmarkArgs.Option(args, "--batches", "20"), CultureInfo.InvariantCulture);
+        var threads = int.Parse(BenchmarkArgs.Option(args, "--threads", "2"), CultureInfo.InvariantCulture);
+        var sizes = BenchmarkArgs.Option(args, "--models", "tiny,base").Split(',');
         var root = FindRoot();
         torch.set_num_threads(threads);
         Console.WriteLine($"threads {threads}; TorchSharp sgemm {Sgemm():0.0} GFLOP/s (1024x1024, float32); {TorchRuntime.Status}");
@@ -56,7 +56,7 @@ internal static class EncodeThroughputBenchmark
                 {
                     using var scope = NewDisposeScope();
                     encoder.Model.forward(ids, mask, types);
-                    rss.Add(RssMiB());
+                    rss.Add(BenchmarkArgs.RssMiB());
                     live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
                 }
                 seconds = sw.Elapsed.TotalSeconds;
@@ -112,13 +112,6 @@ internal static class EncodeThroughputBenchmark
         return 10 * 2.0 * Math.Pow(1024, 3) / sw.Elapsed.TotalSeconds / 1e9;
     }
 
-    private static double RssMiB()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
-        return 0;
-    }
 
     private static long[][] Rows(long[] flat, int rows, int cols) =>
         Enumerable.Range(0, rows).Select(r => flat.AsSpan(r * cols, cols).ToArray()).ToArray();
@@ -130,11 +123,6 @@ internal static class EncodeThroughputBenchmark
         return dir?.FullName ?? throw new InvalidOperationException("Research.sln not found");
     }
 
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 
     private sealed class TempFolder : IDisposable
     {

@@ -16,9 +16,9 @@ internal static class JsonlStreamingBenchmark
 {
     public static int Run(string[] args)
     {
-        var sizes = Option(args, "--records", "100000,300000,1000000").Split(',').Select(long.Parse).ToArray();
-        var dir = Option(args, "--dir", Path.Combine(Path.GetTempPath(), "research-bench"));
-        if (Option(args, "--child", "") is { Length: > 0 } child)
+        var sizes = BenchmarkArgs.Option(args, "--records", "100000,300000,1000000").Split(',').Select(long.Parse).ToArray();
+        var dir = BenchmarkArgs.Option(args, "--dir", Path.Combine(Path.GetTempPath(), "research-bench"));
+        if (BenchmarkArgs.Option(args, "--child", "") is { Length: > 0 } child)
             return Child(child);
 
         Directory.CreateDirectory(dir);
@@ -67,17 +67,10 @@ internal static class JsonlStreamingBenchmark
         if (count != refCount) throw new InvalidOperationException($"read {count} records but the file has {refCount} lines");
         var heap = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{count,-9} | {mib,8:0.0} | {count / seconds,10:0} | {refCount / refSeconds,15:0} | {(count / seconds) / (refCount / refSeconds),14:0.000} | {PeakRssMiB(),12:0.0} | {heap,8:0.0}"));
+            $"{count,-9} | {mib,8:0.0} | {count / seconds,10:0} | {refCount / refSeconds,15:0} | {(count / seconds) / (refCount / refSeconds),14:0.000} | {BenchmarkArgs.PeakRssMiB(),12:0.0} | {heap,8:0.0}"));
         return chars > 0 ? 0 : 1;
     }
 
-    private static double PeakRssMiB()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
-        return Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
-    }
 
     /// <summary>Deterministic synthetic records shaped like real fine-tuning data: a query, 1 positive, 7 negatives, scores.</summary>
     private static void Generate(string path, long n)
@@ -99,9 +92,4 @@ internal static class JsonlStreamingBenchmark
         TrainingExampleWriter.Write(path, Records());
     }
 
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 }

@@ -16,8 +16,8 @@ internal static partial class SciFactBm25Experiment
 {
     public static int Run(string[] args)
     {
-        var data = Option(args, "--data", Path.Combine("..", "shared", "data", "beir_scifact"));
-        var outDir = Option(args, "--out", Path.Combine("benchmarks", "out", "scifact"));
+        var data = BenchmarkArgs.Option(args, "--data", Path.Combine("..", "shared", "data", "beir_scifact"));
+        var outDir = BenchmarkArgs.Option(args, "--out", Path.Combine("benchmarks", "out", "scifact"));
         if (!Directory.Exists(data))
         {
             Console.Error.WriteLine($"{data}: not found; pass --data PATH to BEIR SciFact.");
@@ -66,9 +66,4 @@ internal static partial class SciFactBm25Experiment
     [GeneratedRegex("[a-z0-9]+")]
     private static partial Regex Word();
 
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 }

@@ -17,8 +17,8 @@ internal static class VectorSearchBenchmark
 {
     public static int Run(string[] args)
     {
-        if (Option(args, "--child", null) is { } method) return Child(method, args);
-        var methods = Option(args, "--methods", "flat,exact,hnsw,ivf")!.Split(',');
+        if (BenchmarkArgs.Optional(args, "--child") is { } method) return Child(method, args);
+        var methods = BenchmarkArgs.Option(args, "--methods", "flat,exact,hnsw,ivf").Split(',');
         Console.WriteLine("method | docs | queries | dim | k / range | build s | search s | queries/s | peak RSS MiB | recall@k vs Flat | hits");
         Console.WriteLine("---|---|---|---|---|---|---|---|---|---|---");
         foreach (var m in methods)
@@ -39,11 +39,11 @@ internal static class VectorSearchBenchmark
 
     private static int Child(string method, string[] args)
     {
-        var docs = int.Parse(Option(args, "--docs", "100000")!, CultureInfo.InvariantCulture);
-        var nq = int.Parse(Option(args, "--queries", "100000")!, CultureInfo.InvariantCulture);
-        var dim = int.Parse(Option(args, "--dim", "256")!, CultureInfo.InvariantCulture);
-        var k = int.Parse(Option(args, "--k", "10")!, CultureInfo.InvariantCulture);
-        var range = Option(args, "--range", null) is { } r ? float.Parse(r, CultureInfo.InvariantCulture) : (float?)null;
+        var docs = int.Parse(BenchmarkArgs.Option(args, "--docs", "100000"), CultureInfo.InvariantCulture);
+        var nq = int.Parse(BenchmarkArgs.Option(args, "--queries", "100000"), CultureInfo.InvariantCulture);
+        var dim = int.Parse(BenchmarkArgs.Option(args, "--dim", "256"), CultureInfo.InvariantCulture);
+        var k = int.Parse(BenchmarkArgs.Option(args, "--k", "10"), CultureInfo.InvariantCulture);
+        var range = BenchmarkArgs.Optional(args, "--range") is { } r ? float.Parse(r, CultureInfo.InvariantCulture) : (float?)null;
         var uniform = args.Contains("--uniform");
         var corpus = uniform ? Uniform(docs, dim, seed: 1) : Clustered(docs, dim, seed: 1);
         var queries = range is null ? (uniform ? Uniform(nq, dim, seed: 2) : Clustered(nq, dim, seed: 2)) : corpus; // range search: the corpus against itself, as query cleaning does
@@ -61,13 +61,13 @@ internal static class VectorSearchBenchmark
         if (method == "hnsw-ef200") ((FaissIndex)index).SetParameter("efConstruction", 200);
         index.Add(corpus, ids);
         if (method.StartsWith("hnsw", StringComparison.Ordinal))
-            ((FaissIndex)index).SetParameter("efSearch", int.Parse(Option(args, "--ef-search", "64")!, CultureInfo.InvariantCulture));
+            ((FaissIndex)index).SetParameter("efSearch", int.Parse(BenchmarkArgs.Option(args, "--ef-search", "64"), CultureInfo.InvariantCulture));
         if (method == "ivf") ((FaissIndex)index).SetParameter("nprobe", 16);
         var build = sw.Elapsed.TotalSeconds;
         sw.Restart();
         var hits = range is { } threshold ? index.RangeSearch(queries, threshold) : index.Search(queries, k);
         var search = sw.Elapsed.TotalSeconds;
-        var peak = PeakRssMiB();
+        var peak = BenchmarkArgs.PeakRssMiB();
         var recall = "";
         if (method != "flat" && range is null)
         {
@@ -127,17 +127,5 @@ internal static class VectorSearchBenchmark
 
     private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
-    private static double PeakRssMiB()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
-        return 0;
-    }
 
-    private static string? Option(string[] args, string name, string? fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 }

@@ -35,7 +35,7 @@ internal static class EvalCommands
         var allJudged = new Option<bool>("--all-judged") { Description = "trec_eval -c: judged queries missing from a run count as zero." };
         var out_ = new Option<string?>("--out") { Description = "Folder for MTEB-style JSON results." };
         var cmd = new Command("run", "Score TREC run files against TREC qrels, as trec_eval would, in one table.") { qrels, runs, ks, allJudged, out_ };
-        cmd.SetAction(r => Guard(() =>
+        cmd.SetAction(r => CliErrors.Run(() =>
         {
             var judgments = TrecFiles.ReadQrels(r.GetValue(qrels)!);
             var options = new RetrievalEvaluationOptions { Ks = ParseKs(r.GetValue(ks)!), CountUnretrievedJudgedQueries = r.GetValue(allJudged) };
@@ -72,7 +72,7 @@ internal static class EvalCommands
         {
             model, data, neg, split, topK, ks, batch, device, out_,
         };
-        cmd.SetAction(r => Guard(() =>
+        cmd.SetAction(r => CliErrors.Run(() =>
         {
             var path = r.GetValue(data)!;
             var dataset = Directory.Exists(path) ? BeirReader.Read(path, r.GetValue(split)!) : QueryPassageEvalReader.Read(path, r.GetValue(neg));
@@ -98,7 +98,7 @@ internal static class EvalCommands
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu" };
         var out_ = new Option<string?>("--out") { Description = "Folder for MTEB-style JSON results." };
         var cmd = new Command(name, description) { model, data, device, out_ };
-        cmd.SetAction(r => Guard(() =>
+        cmd.SetAction(r => CliErrors.Run(() =>
         {
             var pairs = TextPairReader.Read(r.GetValue(data)!).ToList();
             var modelDir = r.GetValue(model)!;
@@ -115,19 +115,5 @@ internal static class EvalCommands
         Console.Write(table.ToMarkdown());
         if (outDir is not null)
             foreach (var path in table.WriteMtebJson(outDir)) Console.WriteLine($"wrote {path}");
-    }
-
-    private static int Guard(Action action)
-    {
-        try
-        {
-            action();
-            return 0;
-        }
-        catch (Exception e) when (e is DataFormatException or FormatException or IOException or InvalidDataException or ArgumentException or InvalidOperationException)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 1;
-        }
     }
 }

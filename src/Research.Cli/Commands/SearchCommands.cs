@@ -21,7 +21,7 @@ internal static class SearchCommands
         var metric = new Option<VectorMetric>("--metric") { DefaultValueFactory = _ => VectorMetric.InnerProduct };
         var outPath = new Option<string>("--out") { Required = true };
         var build = new Command("build", "Build an index from embeddings (IVF/PQ are trained on them first).") { embeddings, ids, factory, metric, outPath };
-        build.SetAction(r => Guard(() =>
+        build.SetAction(r => CliErrors.Run(() =>
         {
             var m = ReadMatrix(r.GetValue(embeddings)!);
             var idList = r.GetValue(ids) is { } idPath
@@ -42,7 +42,7 @@ internal static class SearchCommands
         var efSearch = new Option<int?>("--ef-search");
         var results = new Option<string>("--out") { Required = true, Description = "TSV: query row, rank, id, score." };
         var search = new Command("search", "Search an index.") { indexPath, queries, k, range, nprobe, efSearch, results };
-        search.SetAction(r => Guard(() =>
+        search.SetAction(r => CliErrors.Run(() =>
         {
             var path = r.GetValue(indexPath)!;
             using IVectorIndex idx = path.EndsWith(".safetensors", StringComparison.Ordinal) ? ExactIndex.Load(path) : FaissIndex.Load(path);
@@ -77,7 +77,7 @@ internal static class SearchCommands
         var b = new Option<float>("--b") { DefaultValueFactory = _ => 0.4f };
         var outDir = new Option<string>("--out") { Required = true, Description = "Index folder." };
         var build = new Command("build", "Index a corpus (title + text).") { corpus, analyzer, k1, b, outDir };
-        build.SetAction(r => Guard(() =>
+        build.SetAction(r => CliErrors.Run(() =>
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
             using var idx = Bm25Index.Build(Documents(r.GetValue(corpus)!), new Bm25Options { Analyzer = r.GetValue(analyzer), K1 = r.GetValue(k1), B = r.GetValue(b) }, r.GetValue(outDir));
@@ -88,7 +88,7 @@ internal static class SearchCommands
         var k = new Option<int>("--k") { DefaultValueFactory = _ => 100 };
         var run = new Option<string>("--out") { Required = true, Description = "TREC run file (score it with 'research eval run')." };
         var search = new Command("search", "Search every query (all cores) into a TREC run.") { indexDir, queries, k, run };
-        search.SetAction(r => Guard(() =>
+        search.SetAction(r => CliErrors.Run(() =>
         {
             using var idx = Bm25Index.Open(r.GetValue(indexDir)!);
             var qs = Documents(r.GetValue(queries)!).ToList();
@@ -132,19 +132,5 @@ internal static class SearchCommands
         var bytes = File.ReadAllBytes(path);
         if (bytes.LongLength != (long)rows * dim * 4) throw new InvalidDataException($"{path}: {bytes.Length} bytes, but {rows} x {dim} float32 needs {(long)rows * dim * 4}.");
         return new EmbeddingMatrix(MemoryMarshal.Cast<byte, float>(bytes).ToArray(), rows, dim);
-    }
-
-    private static int Guard(Action action)
-    {
-        try
-        {
-            action();
-            return 0;
-        }
-        catch (Exception e) when (e is DataFormatException or FormatException or IOException or InvalidDataException or ArgumentException or InvalidOperationException or System.Text.Json.JsonException)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 1;
-        }
     }
 }
