@@ -14,11 +14,7 @@ public static class PairClassificationEvaluator
 
     public static Dictionary<string, double> Evaluate(SentenceEncoder encoder, IReadOnlyList<TextPair> pairs, EncodeOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(encoder);
-        ArgumentNullException.ThrowIfNull(pairs);
-        var a = encoder.Encode(pairs.Select(p => p.Sentence1).ToList(), options);
-        var b = encoder.Encode(pairs.Select(p => p.Sentence2).ToList(), options);
-        return FromScores(PairSimilarity.Compute(a, b), pairs.Select(p => p.Score >= 0.5).ToList());
+        return FromScores(PairSimilarity.Compute(encoder, pairs, options), pairs.Select(p => p.Score >= 0.5).ToList());
     }
 
     public static Dictionary<string, double> FromScores(IReadOnlyDictionary<string, double[]> scores, IReadOnlyList<bool> labels)

@@ -1,3 +1,4 @@
+using Research.Lib.Data;
 using Research.Lib.Modeling;
 
 namespace Research.Lib.Evaluation;
@@ -35,6 +36,14 @@ public static class PairSimilarity
             result["manhattan"][i] = l1;
         }
         return result;
+    }
+
+    /// <summary>Encodes both sides of every pair and scores them.</summary>
+    public static Dictionary<string, double[]> Compute(SentenceEncoder encoder, IReadOnlyList<TextPair> pairs, EncodeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(pairs);
+        return Compute(encoder.Encode(pairs.Select(p => p.Sentence1).ToList(), options), encoder.Encode(pairs.Select(p => p.Sentence2).ToList(), options));
     }
 
     public static bool IsDistance(string name) => name is "euclidean" or "manhattan";

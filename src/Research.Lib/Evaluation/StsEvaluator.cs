@@ -13,11 +13,7 @@ public static class StsEvaluator
 
     public static Dictionary<string, double> Evaluate(SentenceEncoder encoder, IReadOnlyList<TextPair> pairs, EncodeOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(encoder);
-        ArgumentNullException.ThrowIfNull(pairs);
-        var a = encoder.Encode(pairs.Select(p => p.Sentence1).ToList(), options);
-        var b = encoder.Encode(pairs.Select(p => p.Sentence2).ToList(), options);
-        return FromScores(PairSimilarity.Compute(a, b), pairs.Select(p => p.Score).ToList());
+        return FromScores(PairSimilarity.Compute(encoder, pairs, options), pairs.Select(p => p.Score).ToList());
     }
 
     public static Dictionary<string, double> FromScores(IReadOnlyDictionary<string, double[]> scores, IReadOnlyList<double> gold)
