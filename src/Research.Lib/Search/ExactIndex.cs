@@ -14,6 +14,7 @@ public sealed class ExactIndex : IVectorIndex
     private readonly List<float> _vectors = [];
     private readonly List<long> _ids = [];
     private readonly Device _device;
+    private Tensor? _searchMatrix; // the vectors on the device as searched (augmented for L2); rebuilt after Add
 
     public ExactIndex(int dimension, VectorMetric metric = VectorMetric.InnerProduct, Device? device = null)
     {
@@ -37,6 +38,8 @@ public sealed class ExactIndex : IVectorIndex
         if (ids.Count != vectors.Rows) throw new ArgumentException($"{ids.Count} ids for {vectors.Rows} vectors.");
         _vectors.AddRange(vectors.Data);
         _ids.AddRange(ids);
+        _searchMatrix?.Dispose();
+        _searchMatrix = null;
     }
 
     public VectorHit[][] Search(EmbeddingMatrix queries, int k)
@@ -99,24 +102,18 @@ public sealed class ExactIndex : IVectorIndex
 
     public void Dispose()
     {
+        _searchMatrix?.Dispose();
+        _searchMatrix = null;
     }
 
     private EmbeddingMatrix Matrix() => new(_vectors.ToArray(), _ids.Count, Dimension);
 
     private (int[][] Indices, float[][] Scores) TopK(EmbeddingMatrix queries, int k)
     {
+        ArgumentNullException.ThrowIfNull(queries);
         if (Metric == VectorMetric.InnerProduct)
-            return ExactSearch.TopK(queries, Matrix(), k, _device);
-        // L2: rank by -||q - d||² = 2 q·d - ||d||² - ||q||², done as an inner product over augmented vectors.
-        var docs = Matrix();
-        var augmentedDocs = new float[(long)docs.Rows * (Dimension + 1)];
-        for (var i = 0; i < docs.Rows; i++)
-        {
-            var row = docs.Row(i);
-            float norm = 0;
-            for (var d = 0; d < Dimension; d++) { augmentedDocs[i * (Dimension + 1) + d] = 2 * row[d]; norm += row[d] * row[d]; }
-            augmentedDocs[i * (Dimension + 1) + Dimension] = -norm;
-        }
+            return ExactSearch.TopK(queries, SearchMatrix(), k);
+        // L2: rank by -||q - d||² = (2d, -||d||²) · (q, 1) - ||q||², an inner product over augmented vectors.
         var augmentedQueries = new float[(long)queries.Rows * (Dimension + 1)];
         var queryNorms = new float[queries.Rows];
         for (var i = 0; i < queries.Rows; i++)
@@ -125,11 +122,28 @@ public sealed class ExactIndex : IVectorIndex
             for (var d = 0; d < Dimension; d++) { augmentedQueries[i * (Dimension + 1) + d] = row[d]; queryNorms[i] += row[d] * row[d]; }
             augmentedQueries[i * (Dimension + 1) + Dimension] = 1;
         }
-        var (indices, scores) = ExactSearch.TopK(new EmbeddingMatrix(augmentedQueries, queries.Rows, Dimension + 1),
-            new EmbeddingMatrix(augmentedDocs, docs.Rows, Dimension + 1), k, _device);
+        var (indices, scores) = ExactSearch.TopK(new EmbeddingMatrix(augmentedQueries, queries.Rows, Dimension + 1), SearchMatrix(), k);
         for (var q = 0; q < scores.Length; q++)
-            for (var j = 0; j < scores[q].Length; j++) scores[q][j] = scores[q][j] - queryNorms[q]; // = -||q - d||²
+            for (var j = 0; j < scores[q].Length; j++) scores[q][j] -= queryNorms[q]; // = -||q - d||²
         return (indices, scores);
+    }
+
+    /// <summary>The stored vectors on the device, built once per batch of additions, not once per search.</summary>
+    private Tensor SearchMatrix()
+    {
+        if (_searchMatrix is not null) return _searchMatrix;
+        var docs = Matrix();
+        if (Metric == VectorMetric.InnerProduct)
+            return _searchMatrix = tensor(docs.Data, [docs.Rows, Dimension], device: _device).DetachFromDisposeScope(); // cached: a caller's scope must not free it
+        var augmented = new float[(long)docs.Rows * (Dimension + 1)];
+        for (var i = 0; i < docs.Rows; i++)
+        {
+            var row = docs.Row(i);
+            float norm = 0;
+            for (var d = 0; d < Dimension; d++) { augmented[i * (Dimension + 1) + d] = 2 * row[d]; norm += row[d] * row[d]; }
+            augmented[i * (Dimension + 1) + Dimension] = -norm;
+        }
+        return _searchMatrix = tensor(augmented, [docs.Rows, Dimension + 1], device: _device).DetachFromDisposeScope();
     }
 
     private Tensor Scores(Tensor q, Tensor docs)

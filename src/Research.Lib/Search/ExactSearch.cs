@@ -14,27 +14,36 @@ public static class ExactSearch
     public static (int[][] Indices, float[][] Scores) TopK(EmbeddingMatrix queries, EmbeddingMatrix documents, int k,
         Device? device = null, int queryBlock = 256, int documentBlock = 65_536)
     {
-        ArgumentNullException.ThrowIfNull(queries);
         ArgumentNullException.ThrowIfNull(documents);
-        if (queries.Dimension != documents.Dimension)
-            throw new ArgumentException($"Query dimension {queries.Dimension} differs from document dimension {documents.Dimension}.");
+        using var noGrad = no_grad();
+        using var docs = tensor(documents.Data, [documents.Rows, documents.Dimension], device: device ?? CPU); // (docs, dim)
+        return TopK(queries, docs, k, queryBlock, documentBlock);
+    }
+
+    /// <summary>Top-k against documents already on the device as a (docs, dim) float32 tensor (kept by <see cref="ExactIndex"/>).</summary>
+    public static (int[][] Indices, float[][] Scores) TopK(EmbeddingMatrix queries, Tensor docs, int k, int queryBlock = 256, int documentBlock = 65_536)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(docs);
+        var rows = (int)docs.shape[0];
+        if (queries.Dimension != docs.shape[1])
+            throw new ArgumentException($"Query dimension {queries.Dimension} differs from document dimension {docs.shape[1]}.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
-        k = Math.Min(k, documents.Rows);
+        k = Math.Min(k, rows);
         var indices = new int[queries.Rows][];
         var scores = new float[queries.Rows][];
         if (k == 0) { Array.Fill(indices, Array.Empty<int>()); Array.Fill(scores, Array.Empty<float>()); return (indices, scores); }
-        device ??= CPU;
+        var device = docs.device;
         using var noGrad = no_grad();
-        using var docs = tensor(documents.Data, [documents.Rows, documents.Dimension], device: device); // (docs, dim)
         for (var q0 = 0; q0 < queries.Rows; q0 += queryBlock)
         {
             using var scope = NewDisposeScope();
             var nq = Math.Min(queryBlock, queries.Rows - q0);
             var q = tensor(queries.Data.AsSpan(q0 * queries.Dimension, nq * queries.Dimension).ToArray(), [nq, queries.Dimension], device: device); // (nq, dim)
             Tensor? bestScores = null, bestIndices = null;
-            for (var d0 = 0; d0 < documents.Rows; d0 += documentBlock)
+            for (var d0 = 0; d0 < rows; d0 += documentBlock)
             {
-                var nd = Math.Min(documentBlock, documents.Rows - d0);
+                var nd = Math.Min(documentBlock, rows - d0);
                 var block = q.mm(docs.narrow(0, d0, nd).t());                              // (nq, nd)
                 var (s, i) = block.topk(Math.Min(k, nd), dim: 1, largest: true, sorted: true);
                 i = i.add(d0);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Research.Lib.Modeling;
 using Research.Lib.Search;
 using TorchSharp;
+using static Research.Lib.Tests.Search.TestVectors;
 
 namespace Research.Lib.Tests.Search;
 
@@ -12,12 +13,6 @@ namespace Research.Lib.Tests.Search;
 /// </summary>
 public class FaissInteropTests
 {
-    private static EmbeddingMatrix Random(int rows, int dim, int seed)
-    {
-        var rng = new Random(seed);
-        return new EmbeddingMatrix(Enumerable.Range(0, rows * dim).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray(), rows, dim);
-    }
-
     private static string WriteF32(string dir, string name, EmbeddingMatrix m)
     {
         var path = Path.Combine(dir, name);
@@ -34,9 +29,9 @@ public class FaissInteropTests
         var missing = ReferenceTools.PythonMissing("faiss", "numpy");
         Skip.If(missing is not null, missing);
         using var dir = new TempDir();
-        var docs = Random(3000, 24, 1);
-        var queries = Random(30, 24, 2);
-        var ids = Enumerable.Range(0, docs.Rows).Select(i => 1000L + i).ToArray();
+        var docs = TestVectors.Random(3000, 24, 1);
+        var queries = TestVectors.Random(30, 24, 2);
+        var ids = Ids(docs.Rows);
         var queriesPath = WriteF32(dir.Path, "q.f32", queries);
 
         using var ours = FaissIndex.Create(24, factory);
@@ -65,8 +60,8 @@ public class FaissInteropTests
     public void FaissAndTorchTakeTurnsInOneProcess()
     {
         Skip.IfNot(FaissIndex.IsAvailable, FaissIndex.Availability);
-        var docs = Random(20_000, 64, 3);
-        var queries = Random(500, 64, 4);
+        var docs = TestVectors.Random(20_000, 64, 3);
+        var queries = TestVectors.Random(500, 64, 4);
         using var hnsw = FaissIndex.Create(64, "HNSW32");
         hnsw.Add(docs, Enumerable.Range(0, docs.Rows).Select(i => (long)i).ToArray());
         float TorchWork()

@@ -1,25 +1,11 @@
 using Research.Lib.Modeling;
 using Research.Lib.Search;
+using static Research.Lib.Tests.Search.TestVectors;
 
 namespace Research.Lib.Tests.Search;
 
 public class VectorIndexTests
 {
-    private static EmbeddingMatrix Unit(int rows, int dim, int seed)
-    {
-        var rng = new Random(seed);
-        var data = new float[rows * dim];
-        for (var r = 0; r < rows; r++)
-        {
-            double norm = 0;
-            for (var d = 0; d < dim; d++) { var v = rng.NextDouble() * 2 - 1; data[r * dim + d] = (float)v; norm += v * v; }
-            for (var d = 0; d < dim; d++) data[r * dim + d] /= (float)Math.Sqrt(norm);
-        }
-        return new EmbeddingMatrix(data, rows, dim);
-    }
-
-    private static long[] Ids(int n) => Enumerable.Range(0, n).Select(i => 1000L + i).ToArray();
-
     [SkippableFact]
     public void FaissFlatEqualsExactOn10kUnitVectors()
     {
