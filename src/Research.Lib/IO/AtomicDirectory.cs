@@ -1,0 +1,67 @@
+namespace Research.Lib.IO;
+
+/// <summary>
+/// Writes a folder of files as one unit: everything goes into a hidden sibling folder, which then replaces the
+/// target (the old folder is moved aside and deleted only after the new one is in place). A failure or a kill
+/// leaves the old folder complete; temporaries of earlier interrupted runs are removed on the next write.
+/// </summary>
+public static class AtomicDirectory
+{
+    public static void Write(string directory, Action<string> write)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(write);
+        var full = Path.GetFullPath(directory.TrimEnd('/', Path.DirectorySeparatorChar));
+        if (File.Exists(full))
+            throw new IOException($"{directory}: is a file; expected a folder (or a path that does not exist yet).");
+        var parent = Path.GetDirectoryName(full)!;
+        var name = Path.GetFileName(full);
+        Directory.CreateDirectory(parent);
+        CleanStale(parent, name);
+        var temp = Path.Combine(parent, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.writing");
+        var old = Path.Combine(parent, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.old");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            write(temp);
+            if (Directory.Exists(full))
+                Directory.Move(full, old);
+            Directory.Move(temp, full);
+        }
+        catch
+        {
+            if (Directory.Exists(old) && !Directory.Exists(full)) Directory.Move(old, full);
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+            throw;
+        }
+        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>Removes temporaries that a killed run of this process's predecessors left beside the folder (not those of live processes).</summary>
+    private static void CleanStale(string parent, string name)
+    {
+        foreach (var path in Directory.EnumerateDirectories(parent, $".{name}.*"))
+        {
+            var parts = Path.GetFileName(path).Split('.');
+            if (parts.Length < 4 || parts[^1] is not ("writing" or "old") || !int.TryParse(parts[^3], out var pid)) continue;
+            if (pid != Environment.ProcessId && Alive(pid)) continue;
+            if (parts[^1] == "old" && !Directory.Exists(Path.Combine(parent, name)))
+                Directory.Move(path, Path.Combine(parent, name)); // killed between the two moves: the old folder is the complete one
+            else
+                Directory.Delete(path, recursive: true);
+        }
+    }
+
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
