@@ -15,6 +15,9 @@ UNSUP=${UNSUP:-toy_data/toy_unsup.txt}
 OUT=${OUT:-artifacts/main}
 
 dotnet build src/Research.Cli -c Release -v quiet -nologo
+# The notebooks #r the kit from the README's build step (Debug), as Polyglot and dotnet-repl load it.
+dotnet build src/Research.Cli -v quiet -nologo
+dotnet tool restore
 research() { dotnet src/Research.Cli/bin/Release/net10.0/research.dll "$@"; }
 
 echo "== runtime"
@@ -31,6 +34,15 @@ echo "== split"
 research data split "$TRAIN" --ratios 8,1,1 --seed 42 --group-by pos --out "$OUT/split"
 echo "== encode"
 research model encode --model toy_data/tiny-bert --input "$UNSUP" --out "$OUT/unsup.tiny-bert.f32"
-echo "== notebooks"
+echo "== notebooks (the kit's runner: parameters, timeouts, HTML reports)"
 research notebooks run notebooks/*.ipynb --out artifacts/notebooks
+echo "== notebooks (dotnet repl, the real kernel's headless host; a failing cell fails the job)"
+mkdir -p artifacts/notebooks/repl
+for nb in notebooks/*.ipynb; do
+  name=$(basename "$nb" .ipynb)
+  # From notebooks/, as Polyglot runs a notebook's kernel in its folder (relative #r and data paths).
+  (cd notebooks && dotnet repl --run "$name.ipynb" --exit-after-run --output-format ipynb --output-path "../artifacts/notebooks/repl/$name.ipynb")
+  (cd notebooks && dotnet repl --run "$name.ipynb" --exit-after-run --output-format trx --output-path "../artifacts/notebooks/repl/$name.trx")
+  echo "  $nb: ok in dotnet repl (artifacts/notebooks/repl/$name.ipynb, .trx)"
+done
 echo "main job done; outputs in $OUT/, notebooks and HTML reports in artifacts/notebooks/"

@@ -51,7 +51,7 @@ internal static class HtmlReport
                         var data = output["data"] as JsonObject;
                         if (data?["text/html"] is { } markup)
                         {
-                            hasChart |= data.ContainsKey(DisplayFormatter.PlotlyMime);
+                            hasChart |= Text(markup).Contains("class=\"research-chart\"", StringComparison.Ordinal);
                             body.Append("<div class=\"output\">").Append(Text(markup)).Append("</div>\n");
                         }
                         else if (data?["text/plain"] is { } plain)

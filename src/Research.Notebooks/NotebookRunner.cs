@@ -1,28 +1,25 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
-using System.Text.RegularExpressions;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Scripting;
-using Microsoft.CodeAnalysis.Scripting;
+using System.Text.Json.Nodes;
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.CSharp;
+using Microsoft.DotNet.Interactive.Events;
+using Microsoft.DotNet.Interactive.Formatting;
+using Microsoft.DotNet.Interactive.PackageManagement;
 
 namespace Research.Notebooks;
 
 /// <summary>
-/// Runs a Polyglot C# notebook headless: the C# cells in order in one Roslyn scripting session (later cells see
-/// earlier variables and usings), with Polyglot's <c>display()</c>, <c>#r</c> directives, papermill-style
-/// parameters, per-cell timing and timeout, and outputs formatted as Polyglot formats them. Writes the executed
-/// notebook and a self-contained HTML report, also when a cell fails (up to that cell).
+/// Runs a Polyglot C# notebook headless in the kernel Polyglot itself uses (Microsoft.DotNet.Interactive: a
+/// CompositeKernel around a CSharpKernel with the kernel helpers, value sharing and <c>#r "nuget:"</c>), so a cell
+/// behaves here exactly as in VS Code and in <c>dotnet repl</c>. Adds what those lack for CI: papermill-style
+/// parameters, a per-cell timeout and timing, errors reported as <c>cell N, line L</c>, and the executed notebook
+/// plus a self-contained HTML report, written also when a cell fails (up to that cell). Outputs are formatted by the
+/// kernel's own formatters.
 /// </summary>
-public sealed partial class NotebookRunner
+public sealed class NotebookRunner
 {
-    private static readonly string[] DefaultImports =
-        ["System", "System.IO", "System.Linq", "System.Text", "System.Collections.Generic", "System.Threading.Tasks"];
-
-    /// <summary>Assemblies every notebook can use without #r: the kit, TorchSharp and the charting/formatting packages.</summary>
-    private static readonly string[] KitAssemblies =
-        ["Research.Lib", "Research.Notebooks", "TorchSharp", "Plotly.NET", "Plotly.NET.CSharp", "FSharp.Core", "Microsoft.DotNet.Interactive.Formatting", "Microsoft.ML.Tokenizers", "Spectre.Console"];
-
     /// <summary>Console output and the working directory are process-wide, so runs in one process take turns.</summary>
     private static readonly SemaphoreSlim OneRunAtATime = new(1, 1);
 
@@ -39,29 +36,31 @@ public sealed partial class NotebookRunner
         }
     }
 
-    private async Task<NotebookRunResult> RunExclusiveAsync(string notebookPath, NotebookRunOptions options)
+    private static CompositeKernel CreateKernel(out CSharpKernel csharp)
+    {
+        csharp = new CSharpKernel().UseNugetDirective((k, resolved) =>
+        {
+            k.AddAssemblyReferences(resolved.SelectMany(r => r.AssemblyPaths));
+            return Task.CompletedTask;
+        }).UseKernelHelpers().UseValueSharing();
+        return new CompositeKernel { csharp };
+    }
+
+    private static async Task<NotebookRunResult> RunExclusiveAsync(string notebookPath, NotebookRunOptions options)
     {
         var source = NotebookDocument.Load(notebookPath);
         var notebook = source.Copy();
         var notebookDir = Path.GetDirectoryName(Path.GetFullPath(notebookPath))!;
-        var globals = new NotebookGlobals { NotebookDirectory = notebookDir };
-        var scriptOptions = ScriptOptions.Default
-            .AddReferences(KitAssemblies.Select(LoadKitAssembly))
-            .AddReferences(typeof(object).Assembly, typeof(Enumerable).Assembly)
-            .WithImports(DefaultImports)
-            .WithEmitDebugInformation(true)
-            .WithFileEncoding(System.Text.Encoding.UTF8)
-            .WithLanguageVersion(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Latest);
         var pendingParameters = new Dictionary<string, string>(options.Parameters);
         if (pendingParameters.Count > 0 && !notebook.Cells.Any(c => c.Tags.Contains("parameters")))
             return Fail(notebookPath, notebook, options, 0, null, $"--param given, but no cell is tagged \"parameters\" (tag the cell that assigns {string.Join(", ", pendingParameters.Keys)})", []);
 
-        ScriptState<object>? state = null;
         var timings = new List<(int, TimeSpan)>();
         var executionCount = 0;
         var previousDirectory = Environment.CurrentDirectory;
-        var (previousOut, previousError) = (Console.Out, Console.Error);
+        // Polyglot runs a notebook's kernel in the notebook's folder: relative paths (#r, data) resolve from there.
         Environment.CurrentDirectory = notebookDir;
+        using var kernel = CreateKernel(out var csharp);
         try
         {
             foreach (var cell in notebook.Cells.ToList())
@@ -69,71 +68,42 @@ public sealed partial class NotebookRunner
                 if (!cell.IsCode) continue;
                 if (cell.Language != "csharp")
                     return Fail(notebookPath, notebook, options, cell.Number, null, $"language '{cell.Language}' is not supported by the headless runner (C# cells only)", timings);
-                var writer = new CellWriter();
-                globals.Display = value => writer.Add(Outputs.Display(DisplayFormatter.Format(value)));
-                var (code, references, packages) = CellSource.Parse(cell.Source);
-                var cellOptions = scriptOptions.WithFilePath(CellFile(cell.Number));
-                try
-                {
-                    cellOptions = cellOptions.AddReferences(ResolveReferences(references, notebookDir, cell.Number))
-                                             .AddReferences(ResolvePackages(packages, cell.Number));
-                }
-                catch (NotebookCellException e)
-                {
-                    notebook.SetOutputs(cell, [Outputs.Error("ReferenceError", e.Message, [e.Message])], ++executionCount);
-                    return Fail(notebookPath, notebook, options, cell.Number, e.Line, e.Message, timings);
-                }
-
+                var outputs = new List<JsonObject>();
+                var count = ++executionCount;
                 var watch = Stopwatch.StartNew();
-                Console.SetOut(writer.Out);
-                Console.SetError(writer.Error);
                 string? error = null;
                 int? errorLine = null;
                 try
                 {
-                    var previous = state;
-                    var run = Task.Run(() => previous is null
-                        ? CSharpScript.RunAsync(code, cellOptions, globals, typeof(NotebookGlobals))
-                        : previous.ContinueWithAsync(code, cellOptions));
-                    state = await run.WaitAsync(options.CellTimeout).ConfigureAwait(false);
-                    if (state.Exception is { } thrown) throw thrown;
-                    if (state.ReturnValue is { } value)
-                        writer.Add(Outputs.Result(DisplayFormatter.Format(value), executionCount + 1));
-                    if (cell.Tags.Contains("parameters") && pendingParameters.Count > 0)
-                        ApplyParameters(state, pendingParameters, writer);
+                    using var cancel = new CancellationTokenSource();
+                    var submission = kernel.SendAsync(new SubmitCode(cell.Source, csharp.Name), cancel.Token);
+                    KernelCommandResult result;
+                    try
+                    {
+                        result = await submission.WaitAsync(options.CellTimeout).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                        await cancel.CancelAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                    (error, errorLine) = Collect(result.Events, outputs, count);
+                    if (error is null && cell.Tags.Contains("parameters") && pendingParameters.Count > 0)
+                        outputs.Add(Outputs.Stream("stdout", await ApplyParametersAsync(csharp, pendingParameters).ConfigureAwait(false)));
                 }
                 catch (TimeoutException)
                 {
                     error = $"timed out after {options.CellTimeout.TotalSeconds:0.#} s (--cell-timeout)";
-                }
-                catch (CompilationErrorException e)
-                {
-                    var first = e.Diagnostics.First(d => d.Severity == DiagnosticSeverity.Error);
-                    errorLine = first.Location.GetLineSpan().StartLinePosition.Line + 1;
-                    error = $"{first.Id}: {first.GetMessage(CultureInfo.InvariantCulture)}";
-                    writer.Add(Outputs.Error("CompilationError", error, e.Diagnostics.Select(d => d.ToString())));
+                    outputs.Add(Outputs.Error("TimeoutError", error, [error]));
                 }
                 catch (NotebookCellException e)
                 {
                     error = e.Message;
-                    writer.Add(Outputs.Error("ParameterError", e.Message, [e.Message]));
+                    outputs.Add(Outputs.Error("ParameterError", e.Message, [e.Message]));
                 }
-                catch (Exception e)
-                {
-                    var inner = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
-                    errorLine = LineIn(inner, cell.Number);
-                    error = $"{inner.GetType().Name}: {inner.Message}";
-                    writer.Add(Outputs.Error(inner.GetType().Name, inner.Message, inner.ToString().Split('\n')));
-                }
-                finally
-                {
-                    Console.SetOut(previousOut);
-                    Console.SetError(previousError);
-                }
-                writer.Flush();
                 watch.Stop();
                 timings.Add((cell.Number, watch.Elapsed));
-                notebook.SetOutputs(cell, writer.Outputs, ++executionCount);
+                notebook.SetOutputs(cell, outputs, count);
                 options.CellFinished?.Invoke(cell, watch.Elapsed, error is null);
                 if (error is not null)
                     return Fail(notebookPath, notebook, options, cell.Number, errorLine, error, timings);
@@ -142,8 +112,6 @@ public sealed partial class NotebookRunner
         finally
         {
             Environment.CurrentDirectory = previousDirectory;
-            Console.SetOut(previousOut);
-            Console.SetError(previousError);
         }
         if (pendingParameters.Count > 0)
             return Fail(notebookPath, notebook, options, 0, null, $"--param names no variable of the parameters cell: {string.Join(", ", pendingParameters.Keys)}", timings);
@@ -151,7 +119,97 @@ public sealed partial class NotebookRunner
         return new NotebookRunResult(notebookPath, true, null, null, null, timings, executed, report);
     }
 
-    private static string CellFile(int number) => $"cell-{number}.csx";
+    /// <summary>Turns the kernel's events into nbformat outputs, in order; returns the error (and its line) if the cell failed.</summary>
+    private static (string? Error, int? Line) Collect(IEnumerable<KernelEvent> events, List<JsonObject> outputs, int executionCount)
+    {
+        Diagnostic? firstError = null;
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case StandardOutputValueProduced o:
+                    AppendStream(outputs, "stdout", Plain(o.FormattedValues));
+                    break;
+                case StandardErrorValueProduced o:
+                    AppendStream(outputs, "stderr", Plain(o.FormattedValues));
+                    break;
+                case ReturnValueProduced r:
+                    outputs.Add(Outputs.Result(Bundle(r.FormattedValues), executionCount));
+                    break;
+                case DisplayedValueProduced d:
+                    outputs.Add(Outputs.Display(Bundle(d.FormattedValues)));
+                    break;
+                case DisplayedValueUpdated u:
+                    outputs.Add(Outputs.Display(Bundle(u.FormattedValues)));
+                    break;
+                case DiagnosticsProduced diagnostics:
+                    firstError ??= diagnostics.Diagnostics.FirstOrDefault(d => d.Severity.ToString() == "Error");
+                    break;
+                case CommandFailed failed:
+                    if (firstError is { } compile)
+                    {
+                        var message = $"{compile.Code}: {compile.Message}";
+                        outputs.Add(Outputs.Error("CompilationError", message, [failed.Message]));
+                        return (message, compile.LinePositionSpan.Start.Line + 1);
+                    }
+                    if (failed.Exception is { } thrown)
+                    {
+                        outputs.Add(Outputs.Error(thrown.GetType().Name, thrown.Message, thrown.ToString().Split('\n')));
+                        return ($"{thrown.GetType().Name}: {thrown.Message}", null);
+                    }
+                    outputs.Add(Outputs.Error("Error", failed.Message, [failed.Message]));
+                    return (failed.Message, null);
+            }
+        }
+        return (null, null);
+    }
+
+    private static string Plain(IReadOnlyCollection<FormattedValue> values) =>
+        values.FirstOrDefault(v => v.MimeType == PlainTextFormatter.MimeType)?.Value ?? values.FirstOrDefault()?.Value ?? "";
+
+    private static Dictionary<string, string> Bundle(IReadOnlyCollection<FormattedValue> values)
+    {
+        var bundle = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var v in values) bundle[v.MimeType] = v.Value;
+        return bundle;
+    }
+
+    /// <summary>Consecutive writes to one stream make one output, as Jupyter shows them.</summary>
+    private static void AppendStream(List<JsonObject> outputs, string name, string text)
+    {
+        if (outputs.Count > 0 && outputs[^1]["output_type"]?.GetValue<string>() == "stream" && outputs[^1]["name"]?.GetValue<string>() == name)
+        {
+            var previous = string.Concat(outputs[^1]["text"]!.AsArray().Select(l => l!.GetValue<string>()));
+            outputs[^1] = Outputs.Stream(name, previous + text);
+            return;
+        }
+        outputs.Add(Outputs.Stream(name, text));
+    }
+
+    /// <summary>Sets each overridden variable, converted to the type the parameters cell gave it.</summary>
+    private static async Task<string> ApplyParametersAsync(CSharpKernel csharp, Dictionary<string, string> pending)
+    {
+        var applied = new List<string>();
+        foreach (var (name, text) in pending.ToList())
+        {
+            if (!csharp.TryGetValue<object>(name, out var current) || current is null) continue;
+            var declared = current.GetType();
+            object value;
+            try
+            {
+                var type = Nullable.GetUnderlyingType(declared) ?? declared;
+                value = type.IsEnum ? Enum.Parse(type, text, ignoreCase: true) : Convert.ChangeType(text, type, CultureInfo.InvariantCulture);
+            }
+            catch (Exception e) when (e is FormatException or InvalidCastException or ArgumentException or OverflowException)
+            {
+                throw new NotebookCellException($"--param {name}={text}: not a valid {declared.Name} ({e.Message})", null);
+            }
+            await csharp.SetValueAsync(name, value, declared).ConfigureAwait(false);
+            pending.Remove(name);
+            applied.Add($"{name} = {text}");
+        }
+        return "parameters overridden: " + string.Join(", ", applied) + "\n";
+    }
 
     private static NotebookRunResult Fail(string path, NotebookDocument notebook, NotebookRunOptions options, int cell, int? line, string error, List<(int, TimeSpan)> timings)
     {
@@ -169,73 +227,5 @@ public sealed partial class NotebookRunner
         notebook.Save(executed);
         HtmlReport.Write(report, notebook, timings);
         return (executed, report);
-    }
-
-    /// <summary>Sets each overridden variable, converted to the type the parameters cell gave it.</summary>
-    private static void ApplyParameters(ScriptState<object> state, Dictionary<string, string> pending, CellWriter writer)
-    {
-        var applied = new List<string>();
-        foreach (var (name, text) in pending.ToList())
-        {
-            var variable = state.GetVariable(name);
-            if (variable is null) continue;
-            object value;
-            try
-            {
-                var type = Nullable.GetUnderlyingType(variable.Type) ?? variable.Type;
-                value = type.IsEnum ? Enum.Parse(type, text, ignoreCase: true) : Convert.ChangeType(text, type, CultureInfo.InvariantCulture);
-            }
-            catch (Exception e) when (e is FormatException or InvalidCastException or ArgumentException or OverflowException)
-            {
-                throw new NotebookCellException($"--param {name}={text}: not a valid {variable.Type.Name} ({e.Message})", null);
-            }
-            variable.Value = value;
-            pending.Remove(name);
-            applied.Add($"{name} = {text}");
-        }
-        if (applied.Count > 0)
-            writer.Out.Write("parameters overridden: " + string.Join(", ", applied) + "\n");
-    }
-
-    private static IEnumerable<MetadataReference> ResolveReferences(List<string> references, string notebookDir, int cell)
-    {
-        foreach (var reference in references)
-        {
-            var simpleName = Path.GetFileNameWithoutExtension(reference);
-            // The runner's own copy of a kit assembly wins: two copies of one assembly would make two sets of types.
-            var loaded = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == simpleName && !a.IsDynamic);
-            if (loaded is not null)
-            {
-                yield return MetadataReference.CreateFromFile(loaded.Location);
-                continue;
-            }
-            var path = Path.GetFullPath(Path.Combine(notebookDir, reference));
-            if (!File.Exists(path))
-                throw new NotebookCellException($"#r \"{reference}\": {path} not found", null);
-            Assembly.LoadFrom(path);
-            yield return MetadataReference.CreateFromFile(path);
-        }
-    }
-
-    private static IEnumerable<MetadataReference> ResolvePackages(List<(string Name, string? Version, int Line)> packages, int cell)
-    {
-        foreach (var (name, _, line) in packages)
-        {
-            var path = Path.Combine(AppContext.BaseDirectory, name + ".dll");
-            if (!File.Exists(path))
-                throw new NotebookCellException(
-                    $"#r \"nuget: {name}\": the headless runner has no package '{name}'; it resolves packages only from those the kit references "
-                    + $"({string.Join(", ", KitAssemblies)}, and their dependencies). Add it to Research.Lib or reference a DLL by path.", line);
-            yield return MetadataReference.CreateFromFile(path);
-        }
-    }
-
-    private static MetadataReference LoadKitAssembly(string name) =>
-        MetadataReference.CreateFromFile(Assembly.Load(new AssemblyName(name)).Location);
-
-    private static int? LineIn(Exception e, int cell)
-    {
-        var m = Regex.Match(e.StackTrace ?? "", Regex.Escape(CellFile(cell)) + ":line (\\d+)");
-        return m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
     }
 }

@@ -20,7 +20,7 @@ public class NotebookRunnerTests
         Assert.True(result.Succeeded, result.ToString());
         var output = Assert.Single(Outputs(result.ExecutedNotebookPath!, 2));
         Assert.Equal("execute_result", output!["output_type"]!.GetValue<string>());
-        Assert.Equal("21", Text(output["data"]!["text/plain"]));
+        Assert.Equal("21", Shown(output["data"]!));
         Assert.Equal(2, output["execution_count"]!.GetValue<int>());
     }
 
@@ -33,7 +33,7 @@ public class NotebookRunnerTests
         var outputs = Outputs(result.ExecutedNotebookPath!, 1);
         Assert.Equal(["stream", "display_data", "stream", "display_data"], outputs.Select(o => o!["output_type"]!.GetValue<string>()));
         Assert.Equal("before\n", Text(outputs[0]!["text"]));
-        Assert.Equal("42", Text(outputs[1]!["data"]!["text/plain"]));
+        Assert.Equal("42", Shown(outputs[1]!["data"]!));
         Assert.Equal("stderr", outputs[2]!["name"]!.GetValue<string>());
         Assert.Equal("<b>x</b>", Text(outputs[3]!["data"]!["text/html"]));
     }
@@ -47,7 +47,7 @@ public class NotebookRunnerTests
             Cell("$\"{name}{n * 10}:{rate * 2}\""));
         var result = await Run(t, path, new NotebookRunOptions { Parameters = new Dictionary<string, string> { ["n"] = "4", ["name"] = "y", ["rate"] = "1.5" } });
         Assert.True(result.Succeeded, result.ToString());
-        Assert.Equal("y40:3", Text(Outputs(result.ExecutedNotebookPath!, 2)[0]!["data"]!["text/plain"]));
+        Assert.Equal("y40:3", Shown(Outputs(result.ExecutedNotebookPath!, 2)[0]!["data"]!));
         Assert.Equal("parameters overridden: n = 4, name = y, rate = 1.5\n", Text(Outputs(result.ExecutedNotebookPath!, 1)[0]!["text"]));
     }
 
@@ -66,7 +66,7 @@ public class NotebookRunnerTests
     }
 
     [Fact]
-    public async Task ReferencesADllByPathAndKitPackagesByName()
+    public async Task ReferencesDllsByPathAndShowsKitChartsAsHtml()
     {
         using var t = new TestNotebooks();
         var dll = Path.Combine(t.Dir, "lib", "Greeter.dll");
@@ -76,27 +76,31 @@ public class NotebookRunnerTests
             [MetadataReference.CreateFromFile(typeof(object).Assembly.Location)],
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
         Assert.True(compilation.Emit(dll).Success);
+        var kit = typeof(Research.Lib.Notebooks.Charts).Assembly.Location;
         var path = t.Write("refs.ipynb",
-            Cell("#r \"lib/Greeter.dll\"\n#r \"nuget: Plotly.NET, 6.0.0\"\nG.Greeter.Hi(\"there\")"),
-            Cell("#!csharp\nPlotly.NET.CSharp.Chart.Point<int, int, string>(x: new[] { 1, 2 }, y: new[] { 3, 4 })"));
+            Cell("#r \"lib/Greeter.dll\"\nG.Greeter.Hi(\"there\")"),
+            Cell($"#r \"{kit}\"\nusing Research.Lib.Notebooks;\nCharts.MetricBars(new Dictionary<string, IReadOnlyDictionary<string, double>> {{ [\"a\"] = new Dictionary<string, double> {{ [\"m\"] = 0.5 }} }}, \"t\")"),
+            Cell("new HtmlTable(\"x\").AddRow(1.5)"));
         var result = await Run(t, path);
         Assert.True(result.Succeeded, result.ToString());
-        Assert.Equal("hi there", Text(Outputs(result.ExecutedNotebookPath!, 1)[0]!["data"]!["text/plain"]));
-        var chart = Outputs(result.ExecutedNotebookPath!, 2)[0]!["data"]!;
-        Assert.Equal("Plotly chart", Text(chart["text/plain"]));
-        Assert.Equal("[1,2]", chart["application/vnd.plotly.v1+json"]!["data"]![0]!["x"]!.ToJsonString());
-        Assert.Contains("Plotly.newPlot(", Text(chart["text/html"]));
+        Assert.Equal("hi there", Shown(Outputs(result.ExecutedNotebookPath!, 1)[0]!["data"]!));
+        var chart = Text(Outputs(result.ExecutedNotebookPath!, 2)[0]!["data"]!["text/html"]);
+        Assert.StartsWith("<div class=\"research-chart\" data-chart=\"", chart);
+        Assert.Contains("var f={\"data\":[{\"type\":\"bar\",\"name\":\"a\",\"x\":[\"m\"],\"y\":[0.5]}]", chart);
+        Assert.Contains("Plotly.newPlot(", chart);
+        Assert.Equal("<table class=\"research-table\"><thead><tr><th>x</th></tr></thead><tbody><tr><td style=\"text-align:right\">1.5000</td></tr></tbody></table>",
+            Text(Outputs(result.ExecutedNotebookPath!, 3)[0]!["data"]!["text/html"]));
     }
 
     [Fact]
-    public async Task UnknownPackageIsAnErrorNamingIt()
+    public async Task UnknownPackageFailsTheCellNamingIt()
     {
         using var t = new TestNotebooks();
-        var path = t.Write("pkg.ipynb", Cell("var a = 1;"), Cell("\n#r \"nuget: Humanizer.Core, 2.14.1\"\na"));
+        var path = t.Write("pkg.ipynb", Cell("var a = 1;"), Cell("#r \"nuget: NoSuchPackage.ResearchKitTest, 1.0.0\"\na"));
         var result = await Run(t, path);
         Assert.False(result.Succeeded);
-        Assert.Equal((2, 2), (result.FailedCell!.Value, result.FailedLine!.Value));
-        Assert.StartsWith("#r \"nuget: Humanizer.Core\": the headless runner has no package 'Humanizer.Core'", result.Error);
+        Assert.Equal(2, result.FailedCell!.Value);
+        Assert.Contains("NoSuchPackage.ResearchKitTest", result.Error);
     }
 
     [Fact]
@@ -107,9 +111,10 @@ public class NotebookRunnerTests
         var result = await Run(t, fixture);
         Assert.False(result.Succeeded);
         Assert.Equal(3, result.FailedCell);
-        Assert.Equal(2, result.FailedLine);
+        // The kernel compiles cells without line tables, so a runtime error names its cell, not a line.
+        Assert.Null(result.FailedLine);
         Assert.Equal("InvalidOperationException: total 6 is too large", result.Error);
-        Assert.Equal("Research.Notebooks.Tests/Fixtures/failing.ipynb: cell 3, line 2: InvalidOperationException: total 6 is too large",
+        Assert.Equal("Research.Notebooks.Tests/Fixtures/failing.ipynb: cell 3: InvalidOperationException: total 6 is too large",
             "Research.Notebooks.Tests/Fixtures/failing.ipynb" + result.ToString()[fixture.Length..]);
         Assert.Equal("3 items\n", Text(Outputs(result.ExecutedNotebookPath!, 2)[0]!["text"]));
         var error = Outputs(result.ExecutedNotebookPath!, 3).Single(o => o!["output_type"]!.GetValue<string>() == "error")!;

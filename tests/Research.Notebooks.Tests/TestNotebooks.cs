@@ -43,6 +43,19 @@ internal sealed class TestNotebooks : IDisposable
     public static JsonArray Outputs(string executedPath, int cell) =>
         (JsonArray)JsonNode.Parse(File.ReadAllText(executedPath))!["cells"]![cell - 1]!["outputs"]!;
 
+    /// <summary>
+    /// What a display shows as text: text/plain where the kernel wrote it, else the text inside the kernel's
+    /// plain-text HTML (<c>&lt;div class="dni-plaintext"&gt;&lt;pre&gt;…&lt;/pre&gt;</c>).
+    /// </summary>
+    public static string Shown(JsonNode data)
+    {
+        if (data["text/plain"] is { } plain) return Text(plain);
+        var html = Text(data["text/html"]);
+        var start = html.IndexOf("<pre>", StringComparison.Ordinal);
+        var end = html.IndexOf("</pre>", StringComparison.Ordinal);
+        return start >= 0 && end > start ? System.Net.WebUtility.HtmlDecode(html[(start + 5)..end]) : html;
+    }
+
     public static string Text(JsonNode? node) => node switch
     {
         JsonArray a => string.Concat(a.Select(x => x!.GetValue<string>())),

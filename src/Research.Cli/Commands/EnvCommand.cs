@@ -22,7 +22,7 @@ internal static class EnvCommand
         try
         {
             var device = DeviceSpec.Parse(deviceText).Resolve();
-            Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}; CUDA available: {torch.cuda.is_available()} ({(torch.cuda.is_available() ? torch.cuda.device_count() : 0)} device(s)); threads: {torch.get_num_threads()}; {TorchRuntime.Status}");
+            Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}; CUDA available: {torch.cuda.is_available()} ({(torch.cuda.is_available() ? torch.cuda.device_count() : 0)} device(s)); threads: {torch.get_num_threads()}; {TorchRuntime.Status}; {TorchRuntime.NativeStatus}");
             using var scope = torch.NewDisposeScope();
             torch.manual_seed(0);
             var layer = torch.nn.Linear(64, 8).to(device);

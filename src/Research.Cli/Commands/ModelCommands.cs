@@ -111,9 +111,9 @@ internal static class ModelCommands
             var vocabPath = r.GetValue(vocab)!;
             if (!File.Exists(vocabPath))
                 throw new FileNotFoundException($"--vocab {vocabPath}: file not found.");
-            var graph = Research.Lib.Modeling.Onnx.OnnxGraph.Load(onnxPath);
-            using var encoder = Research.Lib.Modeling.Onnx.OnnxBertImporter.Import(graph, ModelCatalog.VocabLines(File.ReadAllBytes(vocabPath)),
-                new Research.Lib.Modeling.Onnx.OnnxImportOptions
+            var graph = Research.Lib.Onnx.OnnxGraph.Load(onnxPath);
+            using var encoder = Research.Lib.Onnx.OnnxBertImporter.Import(graph, ModelCatalog.VocabLines(File.ReadAllBytes(vocabPath)),
+                new Research.Lib.Onnx.OnnxImportOptions
                 {
                     Pooling = r.GetValue(pooling),
                     Normalize = r.GetValue(normalize),
@@ -142,7 +142,7 @@ internal static class ModelCommands
         {
             using var encoder = SentenceEncoder.Load(r.GetValue(modelDir)!);
             var path = r.GetValue(output)!;
-            Research.Lib.Modeling.Onnx.OnnxExporter.Export(encoder, path);
+            Research.Lib.Onnx.OnnxExporter.Export(encoder, path);
             Console.WriteLine($"{path}: {new FileInfo(path).Length / 1e6:0.0} MB, sentence_embedding dimension {encoder.Dimension}.");
         }));
         return cmd;

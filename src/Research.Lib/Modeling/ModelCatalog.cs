@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Research.Lib.IO;
-using Research.Lib.Modeling.Onnx;
+using Research.Lib.Onnx;
 
 namespace Research.Lib.Modeling;
 

@@ -1,13 +1,12 @@
-using Plotly.NET;
-using Plotly.NET.CSharp;
-using CSharpChart = Plotly.NET.CSharp.Chart;
+using System.Text.Json.Nodes;
 
 namespace Research.Lib.Notebooks;
 
 /// <summary>
 /// Plotly charts for notebooks: loss curves of several runs overlaid, metric bars across runs, and overlaid
-/// histograms of similarity scores. Each returns a Plotly.NET chart, which notebooks display and the headless
-/// runner renders offline.
+/// histograms of similarity scores. Each returns a <see cref="PlotlyChart"/>: a plotly.js figure written here as
+/// JSON (no Plotly.NET at notebook time, whose F# dependencies clash with the ones a Polyglot kernel loads), shown as
+/// HTML by Polyglot, dotnet-repl and the kit's runner.
 /// </summary>
 public static class Charts
 {
@@ -15,26 +14,26 @@ public static class Charts
     /// Training loss per step for several runs, optionally smoothed with TensorBoard's debiased exponential
     /// moving average (<paramref name="smoothing"/> in [0, 1); 0 = raw). Raw points stay visible, faint, when smoothed.
     /// </summary>
-    public static GenericChart LossCurves(IReadOnlyDictionary<string, IReadOnlyList<(long Step, double Loss)>> runs, double smoothing = 0, string title = "Training loss")
+    public static PlotlyChart LossCurves(IReadOnlyDictionary<string, IReadOnlyList<(long Step, double Loss)>> runs, double smoothing = 0, string title = "Training loss")
     {
         ArgumentNullException.ThrowIfNull(runs);
         if (smoothing is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "smoothing must be in [0, 1).");
-        var traces = new List<GenericChart>();
+        var traces = new JsonArray();
         foreach (var (name, points) in runs)
         {
-            var steps = points.Select(p => p.Step).ToArray();
+            var steps = points.Select(p => (double)p.Step).ToArray();
             var losses = points.Select(p => p.Loss).ToArray();
             if (smoothing > 0)
             {
-                traces.Add(CSharpChart.Line<long, double, string>(x: steps, y: losses, Name: name + " (raw)", Opacity: 0.25, ShowLegend: false));
-                traces.Add(CSharpChart.Line<long, double, string>(x: steps, y: Smooth(losses, smoothing), Name: name));
+                traces.Add(Trace("scatter", name + " (raw)", steps, losses, ("mode", "lines"), ("opacity", 0.25), ("showlegend", false)));
+                traces.Add(Trace("scatter", name, steps, Smooth(losses, smoothing), ("mode", "lines")));
             }
             else
             {
-                traces.Add(CSharpChart.Line<long, double, string>(x: steps, y: losses, Name: name));
+                traces.Add(Trace("scatter", name, steps, losses, ("mode", "lines")));
             }
         }
-        return Titled(CSharpChart.Combine(traces).WithXAxisStyle<long, long, string>(TitleText: "step").WithYAxisStyle<double, double, string>(TitleText: "loss"), title);
+        return new PlotlyChart(traces, Layout(title, "step", "loss"), title);
     }
 
     /// <summary>TensorBoard's smoothing: EMA with weight <paramref name="weight"/>, divided by (1 - weight^t) to remove the start-up bias.</summary>
@@ -53,39 +52,63 @@ public static class Charts
     }
 
     /// <summary>Grouped bars: one group per metric, one bar per run (e.g. nDCG@10, MRR@10, Recall@100 for two models).</summary>
-    public static GenericChart MetricBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> valuesByRun, string title = "Metrics")
+    public static PlotlyChart MetricBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> valuesByRun, string title = "Metrics")
     {
         ArgumentNullException.ThrowIfNull(valuesByRun);
         var metrics = valuesByRun.Values.SelectMany(m => m.Keys).Distinct().ToArray();
-        var bars = valuesByRun.Select(run => CSharpChart.Column<double, string, string>(
-            values: metrics.Select(m => run.Value.TryGetValue(m, out var v) ? v : double.NaN),
-            Keys: metrics, Name: run.Key));
-        return Titled(CSharpChart.Combine(bars).WithYAxisStyle<double, double, string>(TitleText: "value"), title);
-    }
-
-    private static GenericChart Titled(GenericChart chart, string text)
-    {
-        var title = new Title();
-        title.SetProperty("text", text);
-        var layout = new Layout();
-        layout.SetProperty("title", title);
-        return GenericChart.addLayout(layout, chart);
-    }
-
-    private static Layout OverlayBars()
-    {
-        var layout = new Layout();
-        layout.SetProperty("barmode", "overlay");
-        return layout;
+        var traces = new JsonArray();
+        foreach (var (run, values) in valuesByRun)
+        {
+            var trace = new JsonObject
+            {
+                ["type"] = "bar",
+                ["name"] = run,
+                ["x"] = new JsonArray(metrics.Select(m => (JsonNode)m).ToArray()),
+                // Missing metrics are gaps (null), as plotly draws NaN.
+                ["y"] = new JsonArray(metrics.Select(m => values.TryGetValue(m, out var v) && double.IsFinite(v) ? (JsonNode)v : null).ToArray()),
+            };
+            traces.Add(trace);
+        }
+        return new PlotlyChart(traces, Layout(title, null, "value"), title);
     }
 
     /// <summary>Overlaid histograms of two score samples, e.g. cosine of duplicate vs non-duplicate pairs.</summary>
-    public static GenericChart SimilarityHistogram(IEnumerable<double> first, string firstName, IEnumerable<double> second, string secondName,
+    public static PlotlyChart SimilarityHistogram(IEnumerable<double> first, string firstName, IEnumerable<double> second, string secondName,
         string title = "Similarity", int bins = 40)
     {
-        var a = CSharpChart.Histogram<double, double, string>(X: first.ToArray(), Name: firstName, Opacity: 0.6, NBinsX: bins);
-        var b = CSharpChart.Histogram<double, double, string>(X: second.ToArray(), Name: secondName, Opacity: 0.6, NBinsX: bins);
-        var chart = CSharpChart.Combine([a, b]).WithXAxisStyle<double, double, string>(TitleText: "score").WithYAxisStyle<double, double, string>(TitleText: "pairs");
-        return GenericChart.addLayout(OverlayBars(), Titled(chart, title));
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        JsonObject Histogram(IEnumerable<double> values, string name) => new()
+        {
+            ["type"] = "histogram",
+            ["name"] = name,
+            ["x"] = new JsonArray(values.Select(v => (JsonNode)v).ToArray()),
+            ["opacity"] = 0.6,
+            ["nbinsx"] = bins,
+        };
+        var layout = Layout(title, "score", "pairs");
+        layout["barmode"] = "overlay";
+        return new PlotlyChart(new JsonArray(Histogram(first, firstName), Histogram(second, secondName)), layout, title);
+    }
+
+    private static JsonObject Trace(string type, string name, double[] x, double[] y, params (string Key, JsonNode Value)[] extra)
+    {
+        var trace = new JsonObject
+        {
+            ["type"] = type,
+            ["name"] = name,
+            ["x"] = new JsonArray(x.Select(v => (JsonNode)v).ToArray()),
+            ["y"] = new JsonArray(y.Select(v => (JsonNode)v).ToArray()),
+        };
+        foreach (var (key, value) in extra) trace[key] = value;
+        return trace;
+    }
+
+    private static JsonObject Layout(string title, string? xTitle, string? yTitle)
+    {
+        var layout = new JsonObject { ["title"] = new JsonObject { ["text"] = title } };
+        if (xTitle is not null) layout["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = xTitle } };
+        if (yTitle is not null) layout["yaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = yTitle } };
+        return layout;
     }
 }

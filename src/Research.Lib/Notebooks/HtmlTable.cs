@@ -6,8 +6,9 @@ namespace Research.Lib.Notebooks;
 
 /// <summary>
 /// A small HTML table for notebook output (metric tables, dataset summaries): header row, numbers right-aligned
-/// and shown with a fixed number of decimals. Polyglot and the headless runner show it as HTML.
+/// and shown with a fixed number of decimals. Polyglot, dotnet-repl and the kit's runner show it as HTML (<c>display(table)</c>).
 /// </summary>
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = ["text/html"])]
 public sealed class HtmlTable
 {
     private readonly string[] _columns;

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Plotly.NET;
 using Research.Lib.Notebooks;
 
 namespace Research.Lib.Tests.Notebooks;
@@ -22,7 +21,7 @@ public class DisplayHelperTests
             ["infonce"] = [(1, 2.0), (2, 1.5), (3, 1.2)],
             ["simcse"] = [(1, 2.5), (2, 2.0), (3, 1.9)],
         };
-        var json = GenericChart.toFigureJson(Charts.LossCurves(runs, smoothing: 0.6));
+        var json = Charts.LossCurves(runs, smoothing: 0.6).FigureJson;
         Assert.Equal(["infonce (raw)", "infonce", "simcse (raw)", "simcse"], Traces(json).Select(t => t["name"]!.GetValue<string>()));
         Assert.All(Traces(json), t => Assert.Equal("scatter", t["type"]!.GetValue<string>()));
         Assert.Contains("\"name\":\"infonce (raw)\"", json);
@@ -33,14 +32,14 @@ public class DisplayHelperTests
     [Fact]
     public void MetricBarsAndHistogramCarryTheirData()
     {
-        var bars = GenericChart.toFigureJson(Charts.MetricBars(new Dictionary<string, IReadOnlyDictionary<string, double>>
+        var bars = Charts.MetricBars(new Dictionary<string, IReadOnlyDictionary<string, double>>
         {
             ["bm25"] = new Dictionary<string, double> { ["ndcg_at_10"] = 0.66, ["mrr_at_10"] = 0.63 },
             ["dense"] = new Dictionary<string, double> { ["ndcg_at_10"] = 0.7 },
-        }));
+        }).FigureJson;
         Assert.Equal(["bar", "bar"], Traces(bars).Select(t => t["type"]!.GetValue<string>()));
         Assert.Contains("[0.66,0.63]", bars);
-        var hist = GenericChart.toFigureJson(Charts.SimilarityHistogram([0.9, 0.8], "dup", [0.1], "other"));
+        var hist = Charts.SimilarityHistogram([0.9, 0.8], "dup", [0.1], "other").FigureJson;
         Assert.Equal(["histogram", "histogram"], Traces(hist).Select(t => t["type"]!.GetValue<string>()));
         Assert.Contains("\"barmode\":\"overlay\"", hist);
     }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Research.Lib.IO;
 
-namespace Research.Lib.Modeling.Onnx;
+namespace Research.Lib.Onnx;
 
 /// <summary>
 /// The graph of an ONNX model file (ModelProto.graph), read with the kit's own protobuf reader: nodes,

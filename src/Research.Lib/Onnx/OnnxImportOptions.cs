@@ -1,4 +1,6 @@
-namespace Research.Lib.Modeling.Onnx;
+using Research.Lib.Modeling;
+
+namespace Research.Lib.Onnx;
 
 /// <summary>Sentence-level settings an ONNX transformer graph does not carry; the importer writes them into the folder.</summary>
 public sealed record OnnxImportOptions

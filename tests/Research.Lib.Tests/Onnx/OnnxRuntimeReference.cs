@@ -2,7 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Research.Lib.Text;
 
-namespace Research.Lib.Tests.Modeling.Onnx;
+namespace Research.Lib.Tests.Onnx;
 
 /// <summary>Runs an ONNX graph in ONNX Runtime (the reference) on a padded token batch.</summary>
 internal static class OnnxRuntimeReference

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Research.Lib.IO;
 
-namespace Research.Lib.Modeling.Onnx;
+namespace Research.Lib.Onnx;
 
 /// <summary>
 /// Builds an ONNX ModelProto node by node and serializes it with <see cref="ProtobufWriter"/> (onnx.proto field

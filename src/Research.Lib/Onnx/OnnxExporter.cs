@@ -1,7 +1,8 @@
+using Research.Lib.Modeling;
 using TorchSharp;
-using static Research.Lib.Modeling.Onnx.OnnxGraphBuilder;
+using static Research.Lib.Onnx.OnnxGraphBuilder;
 
-namespace Research.Lib.Modeling.Onnx;
+namespace Research.Lib.Onnx;
 
 /// <summary>
 /// Writes a <see cref="SentenceEncoder"/> as one ONNX graph (opset 17) that does everything the kit's

@@ -1,4 +1,4 @@
-namespace Research.Lib.Modeling.Onnx;
+namespace Research.Lib.Onnx;
 
 /// <summary>
 /// An ONNX TensorProto as the kit uses it: a name, dimensions and values. Float tensors (FLOAT, FLOAT16,

@@ -1,9 +1,9 @@
 using Research.Lib.Modeling;
-using Research.Lib.Modeling.Onnx;
+using Research.Lib.Onnx;
 using Research.Lib.Text;
 using TorchSharp;
 
-namespace Research.Lib.Tests.Modeling.Onnx;
+namespace Research.Lib.Tests.Onnx;
 
 public class OnnxExportTests
 {

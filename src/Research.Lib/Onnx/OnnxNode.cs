@@ -1,4 +1,4 @@
-namespace Research.Lib.Modeling.Onnx;
+namespace Research.Lib.Onnx;
 
 /// <summary>One ONNX NodeProto: operator type, input and output value names, and attributes.</summary>
 public sealed record OnnxNode(string Name, string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs,

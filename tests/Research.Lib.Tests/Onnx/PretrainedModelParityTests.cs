@@ -2,11 +2,11 @@ using System.Text.Json.Nodes;
 using Research.Lib.Data;
 using Research.Lib.IO;
 using Research.Lib.Modeling;
-using Research.Lib.Modeling.Onnx;
+using Research.Lib.Onnx;
 using Research.Lib.Text;
 using TorchSharp;
 
-namespace Research.Lib.Tests.Modeling.Onnx;
+namespace Research.Lib.Tests.Onnx;
 
 /// <summary>
 /// The catalogue's real models (NuGet packages, restored on demand): the kit's import against ONNX Runtime on

@@ -1,7 +1,7 @@
 using Research.Lib.Modeling;
-using Research.Lib.Modeling.Onnx;
+using Research.Lib.Onnx;
 
-namespace Research.Lib.Tests.Modeling.Onnx;
+namespace Research.Lib.Tests.Onnx;
 
 public class OnnxImportTests
 {

@@ -2,7 +2,9 @@ using Research.Lib.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Research.Lib.Modeling.Onnx;
+using Research.Lib.Modeling;
+
+namespace Research.Lib.Onnx;
 
 /// <summary>
 /// Turns an ONNX export of a BERT encoder (torch.onnx / optimum, opset 11 and later, unfused operators) into the

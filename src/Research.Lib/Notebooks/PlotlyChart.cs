@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Research.Lib.Notebooks;
+
+/// <summary>
+/// A plotly.js figure as notebooks show it: an HTML fragment (a div and a script that draws the figure with
+/// plotly.js) that renders the same in Polyglot, dotnet-repl output and the kit's HTML reports. The script uses the
+/// page's plotly.js when there is one (the reports embed it once, so they work offline) and loads it from the
+/// Plotly CDN otherwise (VS Code). The div is found by a content hash, not a random id, so a notebook run twice
+/// gives identical outputs.
+/// </summary>
+[TypeFormatterSource(typeof(NotebookFormatterSource), PreferredMimeTypes = ["text/html"])]
+public sealed class PlotlyChart
+{
+    /// <summary>plotly.js loaded where the page has none (the version the kit's reports embed).</summary>
+    public const string CdnUrl = "https://cdn.plot.ly/plotly-2.28.0.min.js";
+
+    /// <param name="data">plotly.js traces</param>
+    /// <param name="layout">plotly.js layout</param>
+    /// <param name="title">what the plain-text form says</param>
+    public PlotlyChart(JsonArray data, JsonObject layout, string title)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(layout);
+        Title = title;
+        FigureJson = new JsonObject { ["data"] = data, ["layout"] = layout }.ToJsonString();
+    }
+
+    public string Title { get; }
+
+    /// <summary>The figure ({data, layout}) as plotly.js takes it.</summary>
+    public string FigureJson { get; }
+
+    public string ToHtml()
+    {
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(FigureJson)))[..16].ToLowerInvariant();
+        // The script draws into the first not-yet-drawn div with its key (plotly marks drawn divs js-plotly-plot),
+        // so two identical charts in one page each get drawn.
+        return $"<div class=\"research-chart\" data-chart=\"{key}\" style=\"width:100%;min-height:420px\"></div>\n"
+            + "<script>(function(){var f=" + FigureJson + ";"
+            + $"function draw(){{var d=document.querySelector('div[data-chart=\"{key}\"]:not(.js-plotly-plot)');if(d)Plotly.newPlot(d,f.data,f.layout,{{responsive:true}});}}"
+            + $"if(window.Plotly){{draw();}}else{{var s=document.createElement('script');s.src='{CdnUrl}';s.onload=draw;document.head.appendChild(s);}}}})();</script>";
+    }
+
+    public override string ToString() => $"Plotly chart: {Title}";
+}
