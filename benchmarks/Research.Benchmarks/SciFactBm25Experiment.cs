@@ -1,3 +1,4 @@
+using Research.Lib.Search;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Research.Lib.Data;

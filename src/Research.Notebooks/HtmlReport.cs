@@ -1,3 +1,4 @@
+using Research.Lib.IO;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;

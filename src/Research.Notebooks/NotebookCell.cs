@@ -12,9 +12,11 @@ public sealed class NotebookCell
         Kind = json["cell_type"]?.GetValue<string>() ?? "code";
         Source = json["source"] switch
         {
-            JsonArray lines => string.Concat(lines.Select(l => l!.GetValue<string>())),
-            JsonValue v => v.GetValue<string>(),
-            _ => "",
+            null => "",
+            JsonArray lines when lines.All(l => l is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String)
+                => string.Concat(lines.Select(l => l!.GetValue<string>())),
+            JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => v.GetValue<string>(),
+            var other => throw new InvalidDataException($"cell {number}: 'source' is {other.ToJsonString()}; nbformat 4 expects a string or a list of strings."),
         };
         var metadata = json["metadata"] as JsonObject;
         Tags = metadata?["tags"] is JsonArray tags ? tags.Select(t => t!.GetValue<string>()).ToList() : [];

@@ -1,3 +1,4 @@
+using Research.Lib.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Research.Lib.Data;
@@ -17,7 +18,14 @@ public sealed class NotebookDocument
         Path = path;
         _root = root;
         var cells = root["cells"] as JsonArray ?? throw new InvalidDataException($"{path}: no \"cells\" list; is this an .ipynb notebook?");
-        Cells = cells.Select((c, i) => new NotebookCell(i + 1, c as JsonObject ?? throw new InvalidDataException($"{path}: cell {i + 1} is not a JSON object."))).ToList();
+        try
+        {
+            Cells = cells.Select((c, i) => new NotebookCell(i + 1, c as JsonObject ?? throw new InvalidDataException($"cell {i + 1} is not a JSON object."))).ToList();
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
     }
 
     public string Path { get; }
@@ -37,10 +45,12 @@ public sealed class NotebookDocument
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: not valid JSON ({e.Message}).", e);
+            // JsonException counts lines and bytes from 0 and appends them to its message; say them once, from 1.
+            var reason = e.Message.Split(" LineNumber:", 2)[0].TrimEnd();
+            throw new InvalidDataException($"{path}:{(e.LineNumber ?? 0) + 1}: not valid JSON at byte {(e.BytePositionInLine ?? 0) + 1} ({reason}); is it an .ipynb notebook?", e);
         }
         if (node is not JsonObject root) throw new InvalidDataException($"{path}: not a notebook (the top level is not an object).");
-        var major = root["nbformat"]?.GetValue<int>() ?? 0;
+        var major = root["nbformat"] is JsonValue n && n.TryGetValue<int>(out var m) ? m : 0;
         if (major != 4) throw new InvalidDataException($"{path}: nbformat {major} is not supported; save it as nbformat 4.");
         return new NotebookDocument(path, root);
     }

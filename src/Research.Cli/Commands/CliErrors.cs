@@ -3,7 +3,10 @@ using Research.Lib.Data;
 
 namespace Research.Cli.Commands;
 
-/// <summary>Runs a command body; a bad-input error prints its message (file, line, field) and exits 1, no stack trace.</summary>
+/// <summary>
+/// The one error handler of every verb: bad input (a file, a line, a field, an option) prints its message and exits 1,
+/// never a stack trace. An error the kit did not foresee also exits 1, with its type named so it can be reported.
+/// </summary>
 internal static class CliErrors
 {
     public static int Run(Action action)
@@ -13,11 +16,46 @@ internal static class CliErrors
             action();
             return 0;
         }
-        catch (Exception e) when (e is DataFormatException or FormatException or IOException or InvalidDataException
-            or ArgumentException or InvalidOperationException or JsonException or NotSupportedException)
+        catch (CliExit exit)
+        {
+            return exit.Code;
+        }
+        catch (Exception e) when (IsBadInput(e))
         {
             Console.Error.WriteLine(e.Message);
             return 1;
         }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"unexpected error ({e.GetType().Name}): {e.Message}");
+            return 1;
+        }
     }
+
+    public static async Task<int> RunAsync(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"unexpected error ({e.GetType().Name}): {e.Message}");
+            return 1;
+        }
+    }
+
+    private static bool IsBadInput(Exception e) => e is DataFormatException or FormatException or IOException or InvalidDataException
+        or ArgumentException or InvalidOperationException or JsonException or NotSupportedException or UnauthorizedAccessException or OverflowException;
+}
+
+/// <summary>Ends a verb with an exit code after it has printed its own report (e.g. validation found bad records).</summary>
+internal sealed class CliExit(int code) : Exception($"exit {code}")
+{
+    public int Code { get; } = code;
 }

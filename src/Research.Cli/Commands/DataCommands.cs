@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Research.Lib.Data;
 using Spectre.Console;
 
@@ -30,54 +30,49 @@ internal static class DataCommands
         {
             file, format, lenient, report, neg, split,
         };
-        cmd.SetAction(r => RunValidate(r.GetValue(file)!, r.GetValue(format), r.GetValue(lenient), r.GetValue(report), r.GetValue(neg), r.GetValue(split)!));
+        cmd.SetAction(r => CliErrors.Run(() => RunValidate(r.GetValue(file)!, r.GetValue(format), r.GetValue(lenient), r.GetValue(report), r.GetValue(neg), r.GetValue(split)!)));
         return cmd;
     }
 
-    private static int RunValidate(string path, DataFormat format, bool lenient, string? reportPath, string? negPath, string split)
+    private static void RunValidate(string path, DataFormat format, bool lenient, string? reportPath, string? negPath, string split)
     {
-        if (format == DataFormat.Auto) format = Detect(path);
+        if (reportPath is not null && !lenient)
+            throw new ArgumentException("--report is written only in --lenient mode (strict mode stops at the first error); add --lenient.");
+        if (reportPath is not null && Directory.Exists(reportPath))
+            throw new ArgumentException($"--report {reportPath}: is a folder; expected a file path for the TSV report.");
+        if (negPath is not null && format is not (DataFormat.Eval or DataFormat.Auto))
+            throw new ArgumentException($"--neg is for --format eval, not {Name(format)}.");
+        if (format == DataFormat.Auto) format = Detect(path, negPath);
         var report = new SkipReport();
         var options = lenient ? ReadOptions.Lenient(report) : ReadOptions.Strict;
-        try
+        var count = CliProgress.OverFile($"validating {Path.GetFileName(path)}", path, progress =>
         {
-            var count = CliProgress.OverFile($"validating {Path.GetFileName(path)}", path, progress =>
+            var o = options with { BytesRead = progress };
+            return format switch
             {
-                var o = options with { BytesRead = progress };
-                return format switch
-                {
-                    DataFormat.Train => TrainingExampleReader.Read(path, o).LongCount(),
-                    DataFormat.Pairs => TextPairReader.Read(path, o).LongCount(),
-                    DataFormat.Csv => CsvReader.Read(path, o).LongCount(),
-                    DataFormat.Sentences => SentenceReader.Read(path, o).LongCount(),
-                    DataFormat.Eval => QueryPassageEvalReader.Read(path, negPath, o).Queries.Count,
-                    DataFormat.Beir => BeirReader.Read(path, split, o).Queries.Count,
-                    _ => throw new InvalidOperationException($"unknown format {format}"),
-                };
-            });
-            var what = format is DataFormat.Eval or DataFormat.Beir ? "queries" : "records";
-            if (report.Count == 0)
-            {
-                Console.WriteLine($"{path}: OK, {count} {what} ({Name(format)}).");
-                return 0;
-            }
-            reportPath ??= path.TrimEnd('/') + ".skipped.tsv";
-            report.WriteTsv(reportPath);
-            foreach (var r in report.Records.Take(20)) Console.Error.WriteLine(r);
-            if (report.Count > 20) Console.Error.WriteLine($"... and {report.Count - 20} more");
-            Console.WriteLine($"{path}: {count} good {what}, {report.Count} bad record(s); all listed in {reportPath}.");
-            return 1;
-        }
-        catch (DataFormatException e)
+                DataFormat.Train => TrainingExampleReader.Read(path, o).LongCount(),
+                DataFormat.Pairs => TextPairReader.Read(path, o).LongCount(),
+                DataFormat.Csv => CsvReader.Read(path, o).LongCount(),
+                DataFormat.Sentences => SentenceReader.Read(path, o).LongCount(),
+                DataFormat.Eval => QueryPassageEvalReader.Read(path, negPath, o).Queries.Count,
+                DataFormat.Beir => BeirReader.Read(path, split, o).Queries.Count,
+                _ => throw new InvalidOperationException($"unknown format {format}"),
+            };
+        });
+        var what = format is DataFormat.Eval or DataFormat.Beir ? "queries" : "records";
+        if (report.Count == 0)
         {
-            Console.Error.WriteLine(e.Message);
-            return 1;
+            if (count == 0)
+                throw new InvalidDataException($"{path}: no {what} ({Name(format)}); the file is empty.");
+            Console.WriteLine($"{path}: OK, {count} {what} ({Name(format)}).");
+            return;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 1;
-        }
+        reportPath ??= path.TrimEnd('/') + ".skipped.tsv";
+        report.WriteTsv(reportPath);
+        foreach (var r in report.Records.Take(20)) Console.Error.WriteLine(r);
+        if (report.Count > 20) Console.Error.WriteLine($"... and {report.Count - 20} more");
+        Console.WriteLine($"{path}: {count} good {what}, {report.Count} bad record(s); all listed in {reportPath}.");
+        throw new CliExit(1);
     }
 
     private static Command Split()
@@ -89,72 +84,59 @@ internal static class DataCommands
         var stratify = new Option<string?>("--stratify") { Description = "Stratify by a field: type or prompt." };
         var groupBy = new Option<string>("--group-by") { Description = "Keep records together by: query (same query text) or pos (same first positive, so paraphrased queries of one passage stay in one part).", DefaultValueFactory = _ => "query" };
         var cmd = new Command("split", "Seeded train/dev/test split; the same query never lands in two parts.") { input, ratios, seed, outDir, stratify, groupBy };
-        cmd.SetAction(r => RunSplit(r.GetValue(input)!, r.GetValue(ratios)!, r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(stratify), r.GetValue(groupBy)!));
+        cmd.SetAction(r => CliErrors.Run(() => RunSplit(r.GetValue(input)!, r.GetValue(ratios)!, r.GetValue(seed), r.GetValue(outDir)!, r.GetValue(stratify), r.GetValue(groupBy)!)));
         return cmd;
     }
 
-    private static int RunSplit(string input, string ratiosText, ulong seed, string outDir, string? stratify, string groupBy)
+    private static void RunSplit(string input, string ratiosText, ulong seed, string outDir, string? stratify, string groupBy)
     {
-        try
+        var ratios = SplitRatios.Parse(ratiosText);
+        Func<TrainingExample, string>? key = stratify switch
         {
-            var ratios = SplitRatios.Parse(ratiosText);
-            Func<TrainingExample, string>? key = stratify switch
-            {
-                null => null,
-                "type" => e => e.Type ?? "",
-                "prompt" => e => e.Prompt ?? "",
-                _ => throw new FormatException($"--stratify '{stratify}': expected type or prompt."),
-            };
-            Func<TrainingExample, string>? group = groupBy switch
-            {
-                "query" => null,
-                "pos" => e => e.Pos[0],
-                _ => throw new FormatException($"--group-by '{groupBy}': expected query or pos."),
-            };
-            var all = CliProgress.OverFile($"reading {Path.GetFileName(input)}", input,
-                p => TrainingExampleReader.Read(input, ReadOptions.Strict with { BytesRead = p }).ToList());
-            var split = DataSplitter.Split(all, e => e.Query, ratios, seed, key, group);
-            TrainingExampleWriter.Write(Path.Combine(outDir, "train.jsonl"), split.Train);
-            TrainingExampleWriter.Write(Path.Combine(outDir, "dev.jsonl"), split.Dev);
-            TrainingExampleWriter.Write(Path.Combine(outDir, "test.jsonl"), split.Test);
-            var reportJson = JsonSerializer.Serialize(new
-            {
-                input = Path.GetFullPath(input),
-                ratios = ratios.ToString(),
-                seed,
-                stratify,
-                group_by = groupBy,
-                records = all.Count,
-                train = split.Train.Count,
-                dev = split.Dev.Count,
-                test = split.Test.Count,
-                query_overlap_between_splits = 0,
-            }, new JsonSerializerOptions { WriteIndented = true });
-            AtomicFile.WriteAllText(Path.Combine(outDir, "split_report.json"), reportJson + "\n");
-            Console.WriteLine($"{all.Count} records -> train {split.Train.Count}, dev {split.Dev.Count}, test {split.Test.Count} in {outDir} (seed {seed}, ratios {ratios}); no query is in two parts.");
-            return 0;
-        }
-        catch (Exception e) when (e is DataFormatException or FormatException or ArgumentException or FileNotFoundException)
+            null => null,
+            "type" => e => e.Type ?? "",
+            "prompt" => e => e.Prompt ?? "",
+            _ => throw new FormatException($"--stratify '{stratify}': expected type or prompt."),
+        };
+        Func<TrainingExample, string>? group = groupBy switch
         {
-            Console.Error.WriteLine(e.Message);
-            return 1;
-        }
+            "query" => null,
+            "pos" => e => e.Pos[0],
+            _ => throw new FormatException($"--group-by '{groupBy}': expected query or pos."),
+        };
+        if (File.Exists(outDir))
+            throw new IOException($"--out {outDir}: is a file; expected a folder for train.jsonl, dev.jsonl, test.jsonl and split_report.json.");
+        var all = CliProgress.OverFile($"reading {Path.GetFileName(input)}", input,
+            p => TrainingExampleReader.Read(input, ReadOptions.Strict with { BytesRead = p }).ToList());
+        if (all.Count == 0)
+            throw new InvalidDataException($"{input}: no records to split.");
+        var split = DataSplitter.Split(all, e => e.Query, ratios, seed, key, group);
+        SplitWriter.Write(outDir, split, new Dictionary<string, JsonNode?>
+        {
+            ["input"] = Path.GetFullPath(input),
+            ["ratios"] = ratios.ToString(),
+            ["seed"] = seed,
+            ["stratify"] = stratify,
+            ["group_by"] = groupBy,
+        });
+        Console.WriteLine($"{all.Count} records -> train {split.Train.Count}, dev {split.Dev.Count}, test {split.Test.Count} in {outDir} (seed {seed}, ratios {ratios}); no query is in two parts.");
     }
 
     private static Command Stats()
     {
         var file = new Argument<string>("FILE") { Description = "Training JSONL to describe." };
         var cmd = new Command("stats", "Counts, length percentiles (characters) and exact duplicates of a training file.") { file };
-        cmd.SetAction(r => RunStats(r.GetValue(file)!));
+        cmd.SetAction(r => CliErrors.Run(() => RunStats(r.GetValue(file)!)));
         return cmd;
     }
 
-    private static int RunStats(string path)
+    private static void RunStats(string path)
     {
-        try
         {
             var stats = CliProgress.OverFile($"reading {Path.GetFileName(path)}", path,
                 p => DatasetStats.Compute(TrainingExampleReader.Read(path, ReadOptions.Strict with { BytesRead = p })));
+            if (stats.Records == 0)
+                throw new InvalidDataException($"{path}: no records; the file is empty.");
             var console = AnsiConsole.Console;
             var counts = new Table().Title(Markup.Escape(path)).AddColumns("what", "count");
             counts.AddRow("records", N(stats.Records));
@@ -170,20 +152,15 @@ internal static class DataCommands
             foreach (var (name, s) in new[] { ("query", stats.QueryLengths), ("passage", stats.PassageLengths), ("negatives / record", stats.NegativesPerRecord) })
                 lengths.AddRow(name, N(s.Min), N(s.Percentile(50)), N(s.Percentile(90)), N(s.Percentile(99)), N(s.Max), s.Mean.ToString("0.0", CultureInfo.InvariantCulture));
             console.Write(lengths);
-            return 0;
-        }
-        catch (Exception e) when (e is DataFormatException or FileNotFoundException)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 1;
         }
     }
 
     private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static DataFormat Detect(string path)
+    private static DataFormat Detect(string path, string? negPath)
     {
         if (Directory.Exists(path)) return DataFormat.Beir;
+        if (negPath is not null) return DataFormat.Eval;
         return Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".tsv" => DataFormat.Pairs,

@@ -34,25 +34,28 @@ internal static class EvalCommands
         var ks = KOption();
         var allJudged = new Option<bool>("--all-judged") { Description = "trec_eval -c: judged queries missing from a run count as zero." };
         var out_ = new Option<string?>("--out") { Description = "Folder for MTEB-style JSON results." };
-        var cmd = new Command("run", "Score TREC run files against TREC qrels, as trec_eval would, in one table.") { qrels, runs, ks, allJudged, out_ };
+        var perQuery = PerQueryOption();
+        var cmd = new Command("run", "Score TREC run files against TREC qrels, as trec_eval would, in one table.") { qrels, runs, ks, allJudged, out_, perQuery };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var judgments = TrecFiles.ReadQrels(r.GetValue(qrels)!);
             var options = new RetrievalEvaluationOptions { Ks = ParseKs(r.GetValue(ks)!), CountUnretrievedJudgedQueries = r.GetValue(allJudged) };
             var table = new MetricTable();
-            // BEIR keeps qrels as <task>/qrels/<split>.trec: name the task and split after them.
-            var qrelsPath = Path.GetFullPath(r.GetValue(qrels)!);
-            var split = Path.GetFileNameWithoutExtension(qrelsPath);
-            var parent = Path.GetDirectoryName(qrelsPath)!;
-            var task = Path.GetFileName(parent) == "qrels" ? Path.GetFileName(Path.GetDirectoryName(parent)!) : split;
+            var (task, split) = EvaluationNaming.FromQrels(r.GetValue(qrels)!);
+            var perQueryRows = new List<(string Run, RetrievalResult Result)>();
             foreach (var path in r.GetValue(runs)!)
             {
                 var result = RetrievalEvaluation.Evaluate(TrecFiles.ReadRun(path), judgments, options);
+                if (result.QueryCount == 0)
+                    throw new InvalidDataException($"--run {path}: none of its queries is judged in {r.GetValue(qrels)}; are they the run and qrels of the same data?");
                 Console.WriteLine($"{Path.GetFileName(path)}: {result.QueryCount} queries evaluated");
                 table.Add(Path.GetFileNameWithoutExtension(path), task, split,
                     result.Means, $"ndcg_at_{(options.Ks.Contains(10) ? 10 : options.Ks[0])}");
+                perQueryRows.Add((Path.GetFileNameWithoutExtension(path), result));
             }
             Report(table, r.GetValue(out_));
+            if (r.GetValue(perQuery) is { } perQueryPath)
+                WritePerQuery(perQueryPath, perQueryRows);
         }));
         return cmd;
     }
@@ -66,26 +69,36 @@ internal static class EvalCommands
         var topK = new Option<int>("--top-k") { Description = "Documents retrieved per query.", DefaultValueFactory = _ => 1000 };
         var ks = KOption();
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
         var out_ = new Option<string>("--out") { Required = true, Description = "Folder for run.trec, qrels.trec and MTEB-style JSON." };
+        var perQuery = PerQueryOption();
         var cmd = new Command("retrieval", "Encode queries and corpus, search exactly, score (trec_eval-compatible); writes the TREC run and qrels.")
         {
-            model, data, neg, split, topK, ks, batch, device, out_,
+            model, data, neg, split, topK, ks, batch, device, out_, perQuery,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var path = r.GetValue(data)!;
-            var dataset = Directory.Exists(path) ? BeirReader.Read(path, r.GetValue(split)!) : QueryPassageEvalReader.Read(path, r.GetValue(neg));
-            var modelDir = r.GetValue(model)!;
-            using var encoder = SentenceEncoder.Load(modelDir, DeviceSpec.Parse(r.GetValue(device)!));
+            var k = CliOptions.Positive("--top-k", r.GetValue(topK));
+            var batchSize = CliOptions.Positive("--batch-size", r.GetValue(batch));
+            var evaluation = new RetrievalEvaluationOptions { Ks = ParseKs(r.GetValue(ks)!) };
+            if (r.GetValue(neg) is not null && Directory.Exists(path))
+                throw new ArgumentException($"--neg is for the seed's JSONL evaluation files; {path} is a BEIR folder.");
             var outDir = r.GetValue(out_)!;
+            if (File.Exists(outDir))
+                throw new IOException($"--out {outDir}: is a file; expected a folder for run.trec, qrels.trec and the JSON results.");
+            var dataset = Directory.Exists(path) ? BeirReader.Read(path, r.GetValue(split)!) : QueryPassageEvalReader.Read(path, r.GetValue(neg));
+            if (dataset.Queries.Count == 0)
+                throw new InvalidDataException($"--data {path}: no judged queries to evaluate.");
+            var modelDir = r.GetValue(model)!;
+            using var encoder = SentenceEncoder.Load(modelDir, CliOptions.ParseDevice(r.GetValue(device)!));
             Directory.CreateDirectory(outDir);
-            var modelName = Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd('/'));
-            var (result, _) = RetrievalEvaluator.Evaluate(encoder, dataset, r.GetValue(topK), new EncodeOptions { BatchSize = r.GetValue(batch) },
-                new RetrievalEvaluationOptions { Ks = ParseKs(r.GetValue(ks)!) }, Path.Combine(outDir, "run.trec"), Path.Combine(outDir, "qrels.trec"), modelName);
-            var task = Path.GetFileNameWithoutExtension(Path.GetFullPath(path).TrimEnd('/'));
-            Report(new MetricTable().Add(modelName, task, Directory.Exists(path) ? r.GetValue(split)! : "dev", result.Means,
-                result.Means.ContainsKey(RetrievalEvaluator.MainScore) ? RetrievalEvaluator.MainScore : result.Means.Keys.First()), outDir);
+            var modelName = EvaluationNaming.Model(modelDir);
+            var (result, _) = RetrievalEvaluator.Evaluate(encoder, dataset, k, new EncodeOptions { BatchSize = batchSize },
+                evaluation, Path.Combine(outDir, "run.trec"), Path.Combine(outDir, "qrels.trec"), modelName);
+            Report(result.ToTable(modelName, EvaluationNaming.Task(path), Directory.Exists(path) ? r.GetValue(split)! : "dev"), outDir);
+            if (r.GetValue(perQuery) is { } perQueryPath)
+                WritePerQuery(perQueryPath, [(modelName, result)]);
             Console.WriteLine($"{result.QueryCount} queries, {dataset.Corpus.Count} documents; TREC run and qrels in {outDir}");
         }));
         return cmd;
@@ -95,19 +108,44 @@ internal static class EvalCommands
     {
         var model = new Option<string>("--model") { Required = true };
         var data = new Option<string>("--data") { Required = true };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
         var out_ = new Option<string?>("--out") { Description = "Folder for MTEB-style JSON results." };
         var cmd = new Command(name, description) { model, data, device, out_ };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            var pairs = TextPairReader.Read(r.GetValue(data)!).ToList();
+            var dataPath = r.GetValue(data)!;
+            var pairs = (name == "sts" ? TextPairReader.Read(dataPath) : TextPairReader.ReadBinary(dataPath)).ToList();
+            if (pairs.Count == 0)
+                throw new InvalidDataException($"--data {dataPath}: no pairs; the file is empty.");
             var modelDir = r.GetValue(model)!;
-            using var encoder = SentenceEncoder.Load(modelDir, DeviceSpec.Parse(r.GetValue(device)!));
+            using var encoder = SentenceEncoder.Load(modelDir, CliOptions.ParseDevice(r.GetValue(device)!));
             var metrics = name == "sts" ? StsEvaluator.Evaluate(encoder, pairs) : PairClassificationEvaluator.Evaluate(encoder, pairs);
-            var task = Path.GetFileNameWithoutExtension(r.GetValue(data)!);
-            Report(new MetricTable().Add(Path.GetFileName(Path.GetFullPath(modelDir).TrimEnd('/')), task, "test", metrics, "main_score"), r.GetValue(out_));
+            Report(new MetricTable().Add(EvaluationNaming.Model(modelDir), EvaluationNaming.Task(dataPath), "test", metrics, "main_score"), r.GetValue(out_));
         }));
         return cmd;
+    }
+
+    private static Option<string?> PerQueryOption() =>
+        new("--per-query") { Description = "TSV file for per-query values (run, query, metric, value), as trec_eval -q; means under query 'all'." };
+
+    private static void WritePerQuery(string path, IReadOnlyList<(string Run, RetrievalResult Result)> results)
+    {
+        if (results.Count == 1)
+        {
+            results[0].Result.WritePerQuery(path, results[0].Run);
+        }
+        else
+        {
+            // Several runs: one file, each run's rows in turn (the header once).
+            var parts = results.Select(x => { var temp = Path.GetTempFileName(); x.Result.WritePerQuery(temp, x.Run); return temp; }).ToList();
+            Research.Lib.IO.AtomicFile.WriteText(path, w =>
+            {
+                w.Write("run\tquery\tmetric\tvalue\n");
+                foreach (var part in parts) foreach (var line in File.ReadLines(part).Skip(1)) { w.Write(line); w.Write('\n'); }
+            });
+            foreach (var part in parts) File.Delete(part);
+        }
+        Console.WriteLine($"per-query values -> {path}");
     }
 
     private static void Report(MetricTable table, string? outDir)

@@ -40,14 +40,19 @@ internal static class ModelCommands
         {
             arch, layers, hidden, heads, intermediate, positions, seed, pooling, projection, vocab, vocabFrom, words, spm, outDir,
         };
-        cmd.SetAction(r =>
+        cmd.SetAction(r => CliErrors.Run(() =>
         {
-            try
             {
+                if (r.GetValue(arch) is not ("bert" or "xlm-roberta"))
+                    throw new ArgumentException($"--arch {r.GetValue(arch)}: expected bert or xlm-roberta.");
+                foreach (var (option, value) in new[] { ("--layers", r.GetValue(layers)), ("--hidden", r.GetValue(hidden)), ("--heads", r.GetValue(heads)), ("--max-positions", r.GetValue(positions)), ("--vocab-words", r.GetValue(words)) })
+                    CliOptions.Positive(option, value);
+                if (r.GetValue(hidden) % r.GetValue(heads) != 0)
+                    throw new ArgumentException($"--hidden {r.GetValue(hidden)} must be a multiple of --heads {r.GetValue(heads)}.");
                 ITextTokenizer tokenizer = r.GetValue(arch) == "xlm-roberta"
-                    ? XlmRobertaTokenizer.Load(r.GetValue(spm) ?? throw new ArgumentException("--spm is required for xlm-roberta."))
+                    ? XlmRobertaTokenizer.Load(InputFile("--spm", r.GetValue(spm) ?? throw new ArgumentException("--spm is required for xlm-roberta.")))
                     : r.GetValue(vocab) is { } v
-                        ? WordPieceTextTokenizer.Create(File.ReadAllLines(v))
+                        ? WordPieceTextTokenizer.Create(ModelCatalog.VocabLines(File.ReadAllBytes(InputFile("--vocab", v))))
                         : WordPieceTextTokenizer.Create(WordPieceVocabBuilder.Build(CorpusTexts(r.GetValue(vocabFrom) ?? []), r.GetValue(words)));
                 using var encoder = ModelInitializer.Create(tokenizer, new ModelInitOptions
                 {
@@ -62,19 +67,19 @@ internal static class ModelCommands
                     ProjectionDimension = r.GetValue(projection),
                 });
                 var dir = r.GetValue(outDir)!;
-                encoder.Save(dir);
+                Research.Lib.IO.AtomicDirectory.Write(dir, tmp => encoder.Save(tmp));
                 var parameters = encoder.Model.parameters().Sum(p => p.numel());
                 Console.WriteLine($"{dir}: {encoder.Model.Config.ModelType}, {parameters:N0} parameters, vocab {tokenizer.VocabSize}, dimension {encoder.Dimension}.");
-                return 0;
             }
-            catch (Exception e) when (e is ArgumentException or IOException or DataFormatException or InvalidDataException)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 1;
-            }
-        });
+        }));
         return cmd;
     }
+
+    /// <summary>An input file path, or an error naming the option when it is missing or a folder.</summary>
+    private static string InputFile(string option, string path) =>
+        Directory.Exists(path) ? throw new ArgumentException($"{option} {path}: is a folder; expected a file.")
+        : !File.Exists(path) ? throw new FileNotFoundException($"{option} {path}: file not found.")
+        : path;
 
     private static Command Get()
     {
@@ -154,6 +159,7 @@ internal static class ModelCommands
             throw new ArgumentException("bert needs --vocab or --vocab-from.");
         foreach (var path in paths)
         {
+            InputFile("--vocab-from", path);
             if (path.EndsWith(".json", StringComparison.Ordinal) || path.EndsWith(".jsonl", StringComparison.Ordinal))
             {
                 foreach (var e in TrainingExampleReader.Read(path))
@@ -169,36 +175,33 @@ internal static class ModelCommands
     private static Command Encode()
     {
         var modelDir = new Option<string>("--model") { Required = true, Description = "Model folder." };
-        var input = new Option<string>("--input") { Required = true, Description = "Plain text, one sentence per line." };
-        var output = new Option<string>("--out") { Required = true, Description = "Output: little-endian float32 rows (.f32) plus a .json shape file." };
+        var input = new Option<string>("--input") { Required = true, Description = "Plain text, one sentence per line; every line becomes one row (blank lines are an error)." };
+        var output = new Option<string>("--out") { Required = true, Description = "Output: .npy (NumPy float32, one file) or .f32 (raw float32 rows plus a .f32.json shape file with a checksum)." };
         var kind = new Option<string>("--as") { Description = "query or passage (selects the model's instruction).", DefaultValueFactory = _ => "passage" };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
-        var device = new Option<string>("--device") { DefaultValueFactory = _ => "cpu" };
+        var device = CliOptions.Device();
         var cmd = new Command("encode", "Encode sentences into vectors.") { modelDir, input, output, kind, batch, device };
-        cmd.SetAction(r =>
+        cmd.SetAction(r => CliErrors.Run(() =>
         {
-            try
+            var asQuery = r.GetValue(kind) switch
             {
-                using var encoder = SentenceEncoder.Load(r.GetValue(modelDir)!, DeviceSpec.Parse(r.GetValue(device)!));
-                var texts = SentenceReader.Read(r.GetValue(input)!).ToList();
-                var sw = System.Diagnostics.Stopwatch.StartNew();
-                var m = CliProgress.OverCount("encoding", texts.Count, progress =>
-                {
-                    var options = new EncodeOptions { BatchSize = r.GetValue(batch), Progress = progress };
-                    return r.GetValue(kind) == "query" ? encoder.EncodeQueries(texts, options) : encoder.EncodePassages(texts, options);
-                });
-                var path = r.GetValue(output)!;
-                AtomicFile.Write(path, s => s.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(m.Data.AsSpan())));
-                AtomicFile.WriteAllText(path + ".json", $"{{\"rows\": {m.Rows}, \"dimension\": {m.Dimension}, \"dtype\": \"float32\"}}\n");
-                Console.WriteLine($"{m.Rows} x {m.Dimension} -> {path} ({m.Rows / sw.Elapsed.TotalSeconds:0.0} sentences/s)");
-                return 0;
-            }
-            catch (Exception e) when (e is ArgumentException or IOException or DataFormatException or InvalidDataException or FormatException or InvalidOperationException)
+                "query" => true,
+                "passage" => false,
+                var other => throw new ArgumentException($"--as {other}: expected query or passage."),
+            };
+            var batchSize = CliOptions.Positive("--batch-size", r.GetValue(batch));
+            var texts = SentenceReader.ReadEveryLine(r.GetValue(input)!);
+            using var encoder = SentenceEncoder.Load(r.GetValue(modelDir)!, CliOptions.ParseDevice(r.GetValue(device)!));
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var m = CliProgress.OverCount("encoding", texts.Count, progress =>
             {
-                Console.Error.WriteLine(e.Message);
-                return 1;
-            }
-        });
+                var options = new EncodeOptions { BatchSize = batchSize, Progress = progress };
+                return asQuery ? encoder.EncodeQueries(texts, options) : encoder.EncodePassages(texts, options);
+            });
+            var path = r.GetValue(output)!;
+            m.Save(path);
+            Console.WriteLine($"{m.Rows} x {m.Dimension} -> {path} ({m.Rows / sw.Elapsed.TotalSeconds:0.0} sentences/s)");
+        }));
         return cmd;
     }
 }

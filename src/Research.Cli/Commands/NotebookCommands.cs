@@ -17,7 +17,7 @@ internal static class NotebookCommands
         {
             files, outDir, parameters, timeout,
         };
-        run.SetAction(async (r, cancel) =>
+        run.SetAction((r, cancel) => CliErrors.RunAsync(async () =>
         {
             var overrides = new Dictionary<string, string>();
             foreach (var p in r.GetValue(parameters) ?? [])
@@ -26,31 +26,27 @@ internal static class NotebookCommands
                 if (eq <= 0)
                 {
                     Console.Error.WriteLine($"--param '{p}': expected name=value.");
-                    return 2;
+                    return 1;
                 }
                 overrides[p[..eq]] = p[(eq + 1)..];
             }
+            if (r.GetValue(timeout) <= 0)
+                throw new ArgumentException($"--cell-timeout {r.GetValue(timeout)}: expected a positive number of seconds.");
+            var outPath = Path.GetFullPath(r.GetValue(outDir)!);
+            if (File.Exists(outPath))
+                throw new IOException($"--out {r.GetValue(outDir)}: is a file; expected a folder for the executed notebooks and reports.");
             var options = new NotebookRunOptions
             {
                 Parameters = overrides,
                 CellTimeout = TimeSpan.FromSeconds(r.GetValue(timeout)),
-                OutputDirectory = Path.GetFullPath(r.GetValue(outDir)!),
+                OutputDirectory = outPath,
                 CellFinished = (cell, time, ok) => Console.WriteLine($"  cell {cell.Number,3}  {time.TotalSeconds,7:0.00} s  {(ok ? "ok" : "FAILED")}"),
             };
             var runner = new NotebookRunner();
             foreach (var file in r.GetValue(files)!)
             {
                 Console.WriteLine($"{file}:");
-                NotebookRunResult result;
-                try
-                {
-                    result = await runner.RunAsync(file, options);
-                }
-                catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
-                {
-                    Console.Error.WriteLine(e.Message);
-                    return 1;
-                }
+                var result = await runner.RunAsync(file, options);
                 Console.WriteLine($"  executed notebook: {result.ExecutedNotebookPath}");
                 Console.WriteLine($"  HTML report:       {result.HtmlReportPath}");
                 if (!result.Succeeded)
@@ -61,7 +57,7 @@ internal static class NotebookCommands
                 Console.WriteLine("  " + result);
             }
             return 0;
-        });
+        }));
         notebooks.Subcommands.Add(run);
         return notebooks;
     }

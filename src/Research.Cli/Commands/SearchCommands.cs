@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Text.Json.Nodes;
 using Research.Lib.Data;
 using Research.Lib.Evaluation;
+using Research.Lib.IO;
 using Research.Lib.Modeling;
 using Research.Lib.Search;
 
@@ -15,7 +14,7 @@ internal static class SearchCommands
     public static Command Index()
     {
         var index = new Command("index", "Vector indexes (Faiss through the kit's shim; 'exact' for TorchSharp exact search).");
-        var embeddings = new Option<string>("--embeddings") { Required = true, Description = "float32 rows written by 'research model encode' (with its .json shape file)." };
+        var embeddings = new Option<string>("--embeddings") { Required = true, Description = "Vectors written by 'research model encode': .npy, or .f32 with its .json shape file." };
         var ids = new Option<string?>("--ids") { Description = "One integer id per line (default: row numbers)." };
         var factory = new Option<string>("--factory") { Description = "Faiss factory string (Flat, HNSW32, IVF1024,Flat, IVF256,PQ16, ...) or 'exact'.", DefaultValueFactory = _ => "HNSW32" };
         var metric = new Option<VectorMetric>("--metric") { DefaultValueFactory = _ => VectorMetric.InnerProduct };
@@ -23,10 +22,13 @@ internal static class SearchCommands
         var build = new Command("build", "Build an index from embeddings (IVF/PQ are trained on them first).") { embeddings, ids, factory, metric, outPath };
         build.SetAction(r => CliErrors.Run(() =>
         {
-            var m = ReadMatrix(r.GetValue(embeddings)!);
-            var idList = r.GetValue(ids) is { } idPath
-                ? File.ReadLines(idPath).Where(l => l.Trim().Length > 0).Select((l, i) => long.TryParse(l.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new DataFormatException(idPath, i + 1, "id", $"'{l}' is not an integer")).ToArray()
-                : Enumerable.Range(0, m.Rows).Select(i => (long)i).ToArray();
+            var embeddingsPath = r.GetValue(embeddings)!;
+            var m = EmbeddingMatrix.Load(embeddingsPath);
+            if (m.Rows == 0)
+                throw new InvalidDataException($"--embeddings {embeddingsPath}: holds no vectors; an index needs at least one.");
+            if (m.FirstNonFinite() is { } bad)
+                throw new InvalidDataException($"--embeddings {embeddingsPath}: row {bad.Row}, column {bad.Column} is not a finite number (NaN or infinity).");
+            var idList = r.GetValue(ids) is { } idPath ? ReadIds(idPath, m.Rows) : Enumerable.Range(0, m.Rows).Select(i => (long)i).ToArray();
             var sw = System.Diagnostics.Stopwatch.StartNew();
             using IVectorIndex idx = r.GetValue(factory) == "exact" ? new ExactIndex(m.Dimension, r.GetValue(metric)) : FaissIndex.Create(m.Dimension, r.GetValue(factory)!, r.GetValue(metric));
             if (idx is FaissIndex { IsTrained: false } faiss) faiss.Train(m);
@@ -35,7 +37,7 @@ internal static class SearchCommands
             Console.WriteLine($"{r.GetValue(outPath)}: {idx.Count} vectors of dimension {idx.Dimension} ({r.GetValue(factory)}, {idx.Metric}) in {sw.Elapsed.TotalSeconds:0.0} s");
         }));
         var indexPath = new Option<string>("--index") { Required = true };
-        var queries = new Option<string>("--queries") { Required = true, Description = "float32 query rows (with .json shape file)." };
+        var queries = new Option<string>("--queries") { Required = true, Description = "Query vectors: .npy, or .f32 with its .json shape file." };
         var k = new Option<int>("--k") { DefaultValueFactory = _ => 10 };
         var range = new Option<float?>("--range") { Description = "Range search instead: every neighbour with similarity above this (or L2 distance below)." };
         var nprobe = new Option<int?>("--nprobe");
@@ -45,15 +47,26 @@ internal static class SearchCommands
         search.SetAction(r => CliErrors.Run(() =>
         {
             var path = r.GetValue(indexPath)!;
-            using IVectorIndex idx = path.EndsWith(".safetensors", StringComparison.Ordinal) ? ExactIndex.Load(path) : FaissIndex.Load(path);
+            var topK = CliOptions.Positive("--k", r.GetValue(k));
+            using var idx = VectorIndex.Load(path);
+            if (idx.Count == 0)
+                throw new InvalidDataException($"--index {path}: holds no vectors; rebuild it with 'research index build'.");
             if (idx is FaissIndex f)
             {
-                if (r.GetValue(nprobe) is { } np) f.SetParameter("nprobe", np);
-                if (r.GetValue(efSearch) is { } ef) f.SetParameter("efSearch", ef);
+                if (r.GetValue(nprobe) is { } np) f.SetParameter("nprobe", CliOptions.Positive("--nprobe", np));
+                if (r.GetValue(efSearch) is { } ef) f.SetParameter("efSearch", CliOptions.Positive("--ef-search", ef));
             }
-            var q = ReadMatrix(r.GetValue(queries)!);
+            else if (r.GetValue(nprobe) is not null || r.GetValue(efSearch) is not null)
+            {
+                throw new ArgumentException($"--nprobe / --ef-search apply to Faiss IVF / HNSW indexes; {path} is an exact index.");
+            }
+            var q = EmbeddingMatrix.Load(r.GetValue(queries)!);
+            if (q.Dimension != idx.Dimension)
+                throw new ArgumentException($"--queries {r.GetValue(queries)}: dimension {q.Dimension}, but the index holds dimension {idx.Dimension}.");
+            if (q.FirstNonFinite() is { } bad)
+                throw new InvalidDataException($"--queries {r.GetValue(queries)}: row {bad.Row}, column {bad.Column} is not a finite number (NaN or infinity).");
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var hits = r.GetValue(range) is { } threshold ? idx.RangeSearch(q, threshold) : idx.Search(q, r.GetValue(k));
+            var hits = r.GetValue(range) is { } threshold ? idx.RangeSearch(q, threshold) : idx.Search(q, topK);
             AtomicFile.WriteText(r.GetValue(results)!, w =>
             {
                 w.Write("query\trank\tid\tscore\n");
@@ -71,7 +84,7 @@ internal static class SearchCommands
     public static Command Bm25()
     {
         var bm25 = new Command("bm25", "BM25 (Lucene.Net): build an index, search it into a TREC run.");
-        var corpus = new Option<string>("--corpus") { Required = true, Description = "BEIR corpus.jsonl (_id, title, text), or plain text (one document per line, ids = line numbers)." };
+        var corpus = new Option<string>("--corpus") { Required = true, Description = "BEIR corpus.jsonl (_id, title, text), or plain text (one document per line, ids 0, 1, ...); recognized by content." };
         var analyzer = new Option<Bm25Analyzer>("--analyzer") { Description = "Standard, English (stemming) or Cjk (Chinese bigrams).", DefaultValueFactory = _ => Bm25Analyzer.Standard };
         var k1 = new Option<float>("--k1") { DefaultValueFactory = _ => 0.9f };
         var b = new Option<float>("--b") { DefaultValueFactory = _ => 0.4f };
@@ -80,20 +93,27 @@ internal static class SearchCommands
         build.SetAction(r => CliErrors.Run(() =>
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            using var idx = Bm25Index.Build(Documents(r.GetValue(corpus)!), new Bm25Options { Analyzer = r.GetValue(analyzer), K1 = r.GetValue(k1), B = r.GetValue(b) }, r.GetValue(outDir));
+            if (r.GetValue(k1) is var k1Value && !(k1Value >= 0 && float.IsFinite(k1Value)))
+                throw new ArgumentException($"--k1 {k1Value.ToString(CultureInfo.InvariantCulture)}: expected a finite number >= 0.");
+            if (r.GetValue(b) is var bValue && bValue is not (>= 0 and <= 1))
+                throw new ArgumentException($"--b {bValue.ToString(CultureInfo.InvariantCulture)}: expected a number in [0, 1].");
+            var options = new Bm25Options { Analyzer = r.GetValue(analyzer), K1 = k1Value, B = bValue };
+            var documents = CorpusReader.ReadDocuments(r.GetValue(corpus)!).Select(d => (d.Id, d.FullText));
+            using var idx = Bm25Index.Build(documents, options, r.GetValue(outDir));
             Console.WriteLine($"{r.GetValue(outDir)}: {idx.Count} documents in {sw.Elapsed.TotalSeconds:0.0} s");
         }));
         var indexDir = new Option<string>("--index") { Required = true };
-        var queries = new Option<string>("--queries") { Required = true, Description = "BEIR queries.jsonl (_id, text) or plain text (ids = line numbers)." };
+        var queries = new Option<string>("--queries") { Required = true, Description = "BEIR queries.jsonl (_id, text) or plain text (ids 0, 1, ...); recognized by content." };
         var k = new Option<int>("--k") { DefaultValueFactory = _ => 100 };
         var run = new Option<string>("--out") { Required = true, Description = "TREC run file (score it with 'research eval run')." };
         var search = new Command("search", "Search every query (all cores) into a TREC run.") { indexDir, queries, k, run };
         search.SetAction(r => CliErrors.Run(() =>
         {
+            var topK = CliOptions.Positive("--k", r.GetValue(k));
             using var idx = Bm25Index.Open(r.GetValue(indexDir)!);
-            var qs = Documents(r.GetValue(queries)!).ToList();
+            var qs = CorpusReader.ReadQueries(r.GetValue(queries)!).ToList();
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var hits = idx.SearchBatch(qs.Select(q => q.Text).ToList(), r.GetValue(k));
+            var hits = idx.SearchBatch(qs.Select(q => q.Text).ToList(), topK);
             var runMap = qs.Select((q, i) => (q.Id, hits[i])).ToDictionary(x => x.Id, x => x.Item2, StringComparer.Ordinal);
             TrecFiles.WriteRun(r.GetValue(run)!, runMap, "bm25");
             Console.WriteLine($"{qs.Count} queries in {sw.Elapsed.TotalSeconds:0.00} s ({qs.Count / sw.Elapsed.TotalSeconds:0} queries/s) -> {r.GetValue(run)}");
@@ -103,34 +123,24 @@ internal static class SearchCommands
         return bm25;
     }
 
-    private static IEnumerable<(string Id, string Text)> Documents(string path)
+    /// <summary>One integer id per line, as many as there are vectors, each once.</summary>
+    private static long[] ReadIds(string path, int rows)
     {
-        if (path.EndsWith(".jsonl", StringComparison.Ordinal))
+        var ids = new List<long>();
+        var seen = new Dictionary<long, long>();
+        foreach (var line in Utf8LineReader.ReadLines(path))
         {
-            foreach (var line in File.ReadLines(path))
-            {
-                if (line.Trim().Length == 0) continue;
-                var json = JsonNode.Parse(line)!;
-                var id = json["_id"]!.ToString();
-                var title = json["title"]?.GetValue<string>() ?? "";
-                var text = json["text"]?.GetValue<string>() ?? "";
-                yield return (id, title.Length == 0 ? text : $"{title} {text}");
-            }
-            yield break;
+            if (line.IsBlank) continue;
+            var text = (Utf8LineReader.TryDecode(line.Bytes.Span, out var err) ?? throw new DataFormatException(path, line.Number, null, err!)).Trim();
+            if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
+                throw new DataFormatException(path, line.Number, "id", $"'{text}' is not an integer");
+            if (seen.TryGetValue(id, out var first))
+                throw new DataFormatException(path, line.Number, "id", $"{id} already appears on line {first}; ids must be unique");
+            seen[id] = line.Number;
+            ids.Add(id);
         }
-        var n = 0;
-        foreach (var s in SentenceReader.Read(path)) yield return ((n++).ToString(CultureInfo.InvariantCulture), s);
-    }
-
-    internal static EmbeddingMatrix ReadMatrix(string path)
-    {
-        var shapePath = path + ".json";
-        if (!File.Exists(shapePath)) throw new FileNotFoundException($"{shapePath}: shape file missing (written by 'research model encode').", shapePath);
-        var shape = JsonNode.Parse(File.ReadAllText(shapePath))!;
-        var rows = shape["rows"]!.GetValue<int>();
-        var dim = shape["dimension"]!.GetValue<int>();
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.LongLength != (long)rows * dim * 4) throw new InvalidDataException($"{path}: {bytes.Length} bytes, but {rows} x {dim} float32 needs {(long)rows * dim * 4}.");
-        return new EmbeddingMatrix(MemoryMarshal.Cast<byte, float>(bytes).ToArray(), rows, dim);
+        if (ids.Count != rows)
+            throw new InvalidDataException($"--ids {path}: {ids.Count} ids for {rows} vectors; give one id per vector.");
+        return [.. ids];
     }
 }

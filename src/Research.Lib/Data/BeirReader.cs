@@ -21,24 +21,8 @@ public static class BeirReader
         var queriesPath = Path.Combine(folder, "queries.jsonl");
         var corpusPath = Path.Combine(folder, "corpus.jsonl");
 
-        var corpus = new List<CorpusDocument>();
-        var docIds = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (f, _) in Objects(corpusPath, options))
-        {
-            try
-            {
-                var id = Id(f);
-                if (!docIds.Add(id)) throw f.Error("_id", $"duplicate document id '{id}'");
-                var text = f.OptionalString("text") ?? "";
-                var title = f.OptionalString("title") ?? "";
-                if (string.IsNullOrWhiteSpace(text) && string.IsNullOrWhiteSpace(title)) throw f.Error("text", "document has neither text nor title");
-                corpus.Add(new CorpusDocument(id, title, text));
-            }
-            catch (DataFormatException e)
-            {
-                options.Fail(e);
-            }
-        }
+        var corpus = CorpusReader.ReadDocuments(corpusPath, options).ToList();
+        var docIds = corpus.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
 
         var qrels = ReadQrels(qrelsPath, options);
         var queries = new List<EvalQuery>();
@@ -47,7 +31,7 @@ public static class BeirReader
         {
             try
             {
-                var id = Id(f);
+                var id = CorpusReader.Id(f);
                 if (!seenQueries.Add(id)) throw f.Error("_id", $"duplicate query id '{id}'");
                 if (qrels.ContainsKey(id))
                     queries.Add(new EvalQuery(id, f.RequiredString("text")));
@@ -79,13 +63,6 @@ public static class BeirReader
         foreach (var qid in result.Keys.Where(k => !kept.Contains(k)).ToList())
             result.Remove(qid);
         return new RetrievalDataset(queries, corpus, result);
-    }
-
-    private static string Id(JsonFields f)
-    {
-        if (f.Root.TryGetProperty("_id", out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number)
-            return v.GetRawText();
-        return f.RequiredString("_id");
     }
 
     private sealed record JudgedQuery(long Line, Dictionary<string, (int Rel, long Line)> Docs);

@@ -27,4 +27,23 @@ public static class SentenceReader
             yield return text.Trim();
         }
     }
+
+    /// <summary>
+    /// Every line as one text, in order, for outputs whose rows must match the input's lines (encoding): a blank line
+    /// is an error naming it, not skipped, since skipping would shift every later row; an empty file is an error too.
+    /// </summary>
+    public static List<string> ReadEveryLine(string path)
+    {
+        var texts = new List<string>();
+        foreach (var line in Utf8LineReader.ReadLines(path))
+        {
+            if (line.IsBlank)
+                throw new DataFormatException(path, line.Number, null, "blank line; every line becomes one vector row, so a blank line would shift the rows after it (remove it or put text on it)");
+            var text = Utf8LineReader.TryDecode(line.Bytes.Span, out var err) ?? throw new DataFormatException(path, line.Number, null, err!);
+            texts.Add(text.Trim());
+        }
+        if (texts.Count == 0)
+            throw new DataFormatException(path, 0, null, "no lines to encode; the file is empty");
+        return texts;
+    }
 }

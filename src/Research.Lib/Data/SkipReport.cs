@@ -1,3 +1,4 @@
+using Research.Lib.IO;
 using System.Text;
 
 namespace Research.Lib.Data;

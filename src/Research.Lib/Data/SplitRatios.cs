@@ -31,8 +31,10 @@ public sealed record SplitRatios
             throw new FormatException($"Ratios '{text}': expected three numbers (train,dev,test) such as 8,1,1.");
         var v = new double[3];
         for (var i = 0; i < 3; i++)
-            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out v[i]))
-                throw new FormatException($"Ratios '{text}': '{parts[i]}' is not a number.");
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out v[i]) || !double.IsFinite(v[i]) || v[i] < 0)
+                throw new FormatException($"Ratios '{text}': '{parts[i]}' is not a number >= 0.");
+        if (v.Sum() <= 0)
+            throw new FormatException($"Ratios '{text}': at least one proportion must be positive.");
         return new SplitRatios(v[0], v[1], v[2]);
     }
 

@@ -12,10 +12,18 @@ public static class TextPairReader
     {
         options ??= ReadOptions.Strict;
         options.Validate();
-        return Iterate(path, Utf8LineReader.ReadLines(path, options.BytesRead), options);
+        return Iterate(path, Utf8LineReader.ReadLines(path, options.BytesRead), options, binary: false);
     }
 
-    private static IEnumerable<TextPair> Iterate(string path, IEnumerable<TextLine> lines, ReadOptions options)
+    /// <summary>Pairs labelled 0 or 1 (LCQMC, AFQMC): any other label is an error naming its line (an STS file has graded scores).</summary>
+    public static IEnumerable<TextPair> ReadBinary(string path, ReadOptions? options = null)
+    {
+        options ??= ReadOptions.Strict;
+        options.Validate();
+        return Iterate(path, Utf8LineReader.ReadLines(path, options.BytesRead), options, binary: true);
+    }
+
+    private static IEnumerable<TextPair> Iterate(string path, IEnumerable<TextLine> lines, ReadOptions options, bool binary)
     {
         var firstContent = true;
         foreach (var line in lines)
@@ -38,6 +46,8 @@ public static class TextPairReader
                     throw new DataFormatException(path, line.Number, "label", $"'{cols[2]}' is not a number");
                 if (!double.IsFinite(score))
                     throw new DataFormatException(path, line.Number, "label", $"'{cols[2]}' is not a finite number");
+                if (binary && score is not (0 or 1))
+                    throw new DataFormatException(path, line.Number, "label", $"'{cols[2].Trim()}' is not 0 or 1; pair classification needs binary labels (graded scores are STS data: use 'research eval sts')");
                 if (string.IsNullOrWhiteSpace(cols[0]))
                     throw new DataFormatException(path, line.Number, "sentence1", "is empty");
                 if (string.IsNullOrWhiteSpace(cols[1]))

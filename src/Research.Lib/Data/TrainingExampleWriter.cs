@@ -1,3 +1,4 @@
+using Research.Lib.IO;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 

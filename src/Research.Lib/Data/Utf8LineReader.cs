@@ -16,6 +16,8 @@ public static class Utf8LineReader
     public static IEnumerable<TextLine> ReadLines(string path, IProgress<long>? bytesRead = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+            throw new FileNotFoundException($"{path}: is a folder; expected a file.", path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: file not found.", path);
         return ReadLinesIterator(path, bytesRead);

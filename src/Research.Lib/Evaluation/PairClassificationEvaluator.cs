@@ -14,6 +14,12 @@ public static class PairClassificationEvaluator
 
     public static Dictionary<string, double> Evaluate(SentenceEncoder encoder, IReadOnlyList<TextPair> pairs, EncodeOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(pairs);
+        if (pairs.Count == 0) throw new ArgumentException("Pair classification needs pairs; got none.");
+        if (pairs.FirstOrDefault(p => p.Score is not (0 or 1)) is { } bad)
+            throw new ArgumentException($"Pair classification needs labels 0 or 1; pair '{bad.Sentence1}' / '{bad.Sentence2}' has {bad.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        if (pairs.All(p => p.Score == pairs[0].Score))
+            throw new ArgumentException($"Pair classification needs both labels; every pair is labelled {pairs[0].Score.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         return FromScores(PairSimilarity.Compute(encoder, pairs, options), pairs.Select(p => p.Score >= 0.5).ToList());
     }
 

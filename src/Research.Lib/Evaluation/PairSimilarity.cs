@@ -23,10 +23,12 @@ public static class PairSimilarity
             double dot = 0, nx = 0, ny = 0, l2 = 0, l1 = 0;
             for (var d = 0; d < x.Length; d++)
             {
-                dot += x[d] * y[d];
-                nx += x[d] * x[d];
-                ny += y[d] * y[d];
-                var diff = x[d] - y[d];
+                // In double: float32 products lose the last digits that separate cosines near 1 (AP moved by 0.013).
+                double xd = x[d], yd = y[d];
+                dot += xd * yd;
+                nx += xd * xd;
+                ny += yd * yd;
+                var diff = xd - yd;
                 l2 += diff * diff;
                 l1 += Math.Abs(diff);
             }

@@ -1,3 +1,5 @@
+using Research.Lib.Search;
+
 namespace Research.Lib.Evaluation;
 
 /// <summary>

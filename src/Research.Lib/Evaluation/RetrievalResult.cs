@@ -7,6 +7,27 @@ public sealed record RetrievalResult(
 {
     public int QueryCount => PerQuery.Count;
 
+    /// <summary>The means as a result table row set (main score nDCG@10 when computed, else the first metric).</summary>
+    public MetricTable ToTable(string model, string task, string split) =>
+        new MetricTable().Add(model, task, split, Means, Means.ContainsKey(RetrievalEvaluator.MainScore) ? RetrievalEvaluator.MainScore : Means.Keys.First());
+
+    /// <summary>
+    /// Per-query values as <c>trec_eval -q</c> gives them: one TSV row per query and metric (<c>run, query, metric,
+    /// value</c>), queries and metrics in order, then the means under query "all". Written atomically.
+    /// </summary>
+    public void WritePerQuery(string path, string run)
+    {
+        IO.AtomicFile.WriteText(path, w =>
+        {
+            w.Write("run\tquery\tmetric\tvalue\n");
+            foreach (var query in PerQuery.Keys.Order(StringComparer.Ordinal))
+                foreach (var (metric, value) in PerQuery[query])
+                    w.Write(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{run}\t{query}\t{metric}\t{value:R}\n"));
+            foreach (var (metric, value) in Means)
+                w.Write(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{run}\tall\t{metric}\t{value:R}\n"));
+        });
+    }
+
     /// <summary>The mean of one metric, e.g. "ndcg_at_10".</summary>
     public double this[string metric] => Means.TryGetValue(metric, out var v)
         ? v

@@ -13,6 +13,8 @@ public static class StsEvaluator
 
     public static Dictionary<string, double> Evaluate(SentenceEncoder encoder, IReadOnlyList<TextPair> pairs, EncodeOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(pairs);
+        if (pairs.Count < 2) throw new ArgumentException($"STS needs at least 2 scored pairs to correlate; got {pairs.Count}.");
         return FromScores(PairSimilarity.Compute(encoder, pairs, options), pairs.Select(p => p.Score).ToList());
     }
 

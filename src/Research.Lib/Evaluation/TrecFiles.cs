@@ -1,3 +1,5 @@
+using Research.Lib.Search;
+using Research.Lib.IO;
 using System.Globalization;
 using Research.Lib.Data;
 
@@ -13,7 +15,7 @@ public static class TrecFiles
     public static Dictionary<string, IReadOnlyList<ScoredDocument>> ReadRun(string path)
     {
         var run = new Dictionary<string, List<ScoredDocument>>(StringComparer.Ordinal);
-        foreach (var (line, f) in Fields(path))
+        foreach (var (line, f, _) in Fields(path))
         {
             if (f.Length != 6)
                 throw new DataFormatException(path, line, null, $"expected 6 fields (qid Q0 docid rank score tag), found {f.Length}");
@@ -22,23 +24,32 @@ public static class TrecFiles
             if (!run.TryGetValue(f[0], out var list)) run[f[0]] = list = [];
             list.Add(new ScoredDocument(f[2], score));
         }
+        if (run.Count == 0)
+            throw new DataFormatException(path, 0, null, "no run lines (qid Q0 docid rank score tag); the file is empty");
         return run.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<ScoredDocument>)kv.Value, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// TREC qrels (<c>qid iteration docid grade</c>), or BEIR's qrels .tsv (<c>query-id corpus-id score</c>), which is
+    /// recognized by its header line only: a 3-field line elsewhere is a TREC line with a field missing, not BEIR.
+    /// </summary>
     public static Dictionary<string, IReadOnlyDictionary<string, int>> ReadQrels(string path)
     {
         var qrels = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
-        foreach (var (line, f) in Fields(path))
+        foreach (var (line, f, beir) in Fields(path))
         {
-            // TREC: qid iteration docid grade; BEIR .tsv: query-id corpus-id score.
-            if (f.Length is not (4 or 3))
-                throw new DataFormatException(path, line, null, $"expected 4 fields (qid iteration docid relevance) or BEIR's 3 (query-id corpus-id score), found {f.Length}");
+            if (beir ? f.Length != 3 : f.Length != 4)
+                throw new DataFormatException(path, line, null, beir
+                    ? $"expected 3 tab-separated fields (query-id corpus-id score) as the BEIR header says, found {f.Length}"
+                    : $"expected 4 fields (qid iteration docid relevance), found {f.Length}; BEIR's 3-field qrels are read when the file starts with its 'query-id corpus-id score' header");
             var (doc, gradeText) = f.Length == 4 ? (f[2], f[3]) : (f[1], f[2]);
             if (!int.TryParse(gradeText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var grade))
                 throw new DataFormatException(path, line, "relevance", $"'{gradeText}' is not an integer grade");
             if (!qrels.TryGetValue(f[0], out var judged)) qrels[f[0]] = judged = new Dictionary<string, int>(StringComparer.Ordinal);
             judged[doc] = grade;
         }
+        if (qrels.Count == 0)
+            throw new DataFormatException(path, 0, null, "no judgments (qid iteration docid relevance); the file is empty");
         return qrels.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, int>)kv.Value, StringComparer.Ordinal);
     }
 
@@ -66,14 +77,19 @@ public static class TrecFiles
         });
     }
 
-    private static IEnumerable<(long Line, string[] Fields)> Fields(string path)
+    private static IEnumerable<(long Line, string[] Fields, bool Beir)> Fields(string path)
     {
+        var beir = false;
         foreach (var line in Utf8LineReader.ReadLines(path))
         {
             if (line.IsBlank) continue;
             var text = Utf8LineReader.TryDecode(line.Bytes.Span, out var err) ?? throw new DataFormatException(path, line.Number, null, err!);
-            if (line.Number == 1 && text.StartsWith("query-id", StringComparison.Ordinal)) continue; // BEIR qrels header
-            yield return (line.Number, text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            if (line.Number == 1 && text.StartsWith("query-id", StringComparison.Ordinal))
+            {
+                beir = true; // BEIR qrels header
+                continue;
+            }
+            yield return (line.Number, text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries), beir);
         }
     }
 }

@@ -4,9 +4,14 @@ namespace Research.Lib.IO;
 /// Writes a folder of files as one unit: everything goes into a hidden sibling folder, which then replaces the
 /// target (the old folder is moved aside and deleted only after the new one is in place). A failure or a kill
 /// leaves the old folder complete; temporaries of earlier interrupted runs are removed on the next write.
+/// Each folder gets a <see cref="MarkerFile"/> listing its files; an existing non-empty folder without one was not
+/// written this way and is never replaced (an <c>--out .</c> typo must not delete a user's files).
 /// </summary>
 public static class AtomicDirectory
 {
+    /// <summary>Written last into every folder: what wrote it, when, and its files.</summary>
+    public const string MarkerFile = ".research-output.json";
+
     public static void Write(string directory, Action<string> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -16,6 +21,8 @@ public static class AtomicDirectory
             throw new IOException($"{directory}: is a file; expected a folder (or a path that does not exist yet).");
         var parent = Path.GetDirectoryName(full)!;
         var name = Path.GetFileName(full);
+        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any() && !File.Exists(Path.Combine(full, MarkerFile)))
+            throw new IOException($"{directory}: exists, is not empty and was not written by the kit (no {MarkerFile}); refusing to replace it. Choose a new or empty folder.");
         Directory.CreateDirectory(parent);
         CleanStale(parent, name);
         var temp = Path.Combine(parent, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.writing");
@@ -24,6 +31,7 @@ public static class AtomicDirectory
         try
         {
             write(temp);
+            WriteMarker(temp);
             if (Directory.Exists(full))
                 Directory.Move(full, old);
             Directory.Move(temp, full);
@@ -35,6 +43,19 @@ public static class AtomicDirectory
             throw;
         }
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+    }
+
+    private static void WriteMarker(string folder)
+    {
+        var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')).Order(StringComparer.Ordinal)
+            .Select(f => (System.Text.Json.Nodes.JsonNode?)f).ToArray();
+        AtomicFile.WriteAllText(Path.Combine(folder, MarkerFile), new System.Text.Json.Nodes.JsonObject
+        {
+            ["written_by"] = "research kit",
+            ["utc"] = DateTime.UtcNow.ToString("o", System.Globalization.CultureInfo.InvariantCulture),
+            ["files"] = new System.Text.Json.Nodes.JsonArray(files),
+        }.ToJsonString() + "\n");
     }
 
     /// <summary>Removes temporaries that a killed run of this process's predecessors left beside the folder (not those of live processes).</summary>

@@ -22,6 +22,20 @@ public sealed class EmbeddingMatrix
 
     public ReadOnlySpan<float> Row(int index) => Data.AsSpan(checked(index * Dimension), Dimension);
 
+    /// <summary>Writes the matrix: <c>.npy</c> (NumPy) by extension, else <c>.f32</c> + <c>.f32.json</c> (see <see cref="IO.VectorFile"/>).</summary>
+    public void Save(string path) => IO.VectorFile.Save(this, path);
+
+    /// <summary>Reads a <c>.npy</c> file (recognized by content) or an <c>.f32</c> file with its shape file.</summary>
+    public static EmbeddingMatrix Load(string path) => IO.VectorFile.Load(path);
+
+    /// <summary>The first row and column holding NaN or infinity, or null when every value is finite.</summary>
+    public (int Row, int Column)? FirstNonFinite()
+    {
+        for (long i = 0; i < Data.LongLength; i++)
+            if (!float.IsFinite(Data[i])) return ((int)(i / Dimension), (int)(i % Dimension));
+        return null;
+    }
+
     /// <summary>Dot product of two rows (cosine when the rows are L2-normalized).</summary>
     public float Dot(int a, int b)
     {

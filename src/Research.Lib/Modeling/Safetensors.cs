@@ -1,3 +1,4 @@
+using Research.Lib.IO;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -32,6 +33,10 @@ public static class Safetensors
                 var shape = info["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
                 var offsets = info["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
                 var count = shape.Aggregate(1L, (a, b) => a * b);
+                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0])
+                    throw new InvalidDataException($"{path}: tensor '{name}' has invalid data_offsets [{string.Join(", ", offsets)}].");
+                if (dataStart + offsets[1] > stream.Length)
+                    throw new InvalidDataException($"{path}: tensor '{name}' ends at byte {dataStart + offsets[1]} but the file has {stream.Length}; the file is truncated (an interrupted download or copy?).");
                 var bytes = new byte[offsets[1] - offsets[0]];
                 stream.Position = dataStart + offsets[0];
                 stream.ReadExactly(bytes);
@@ -158,10 +163,11 @@ public static class Safetensors
     private static (byte[] Bytes, string TypeName) ToBytes(Tensor t, SafetensorsDType dtype)
     {
         using var cpu = t.detach().cpu();
+        var empty = cpu.numel() == 0; // TorchSharp's accessor cannot copy out of an empty tensor
         if (cpu.dtype == ScalarType.Int64)
-            return (MemoryMarshal.AsBytes(cpu.contiguous().data<long>().ToArray().AsSpan()).ToArray(), "I64");
+            return (empty ? [] : MemoryMarshal.AsBytes(cpu.contiguous().data<long>().ToArray().AsSpan()).ToArray(), "I64");
         using var f = cpu.to_type(ScalarType.Float32).contiguous();
-        var values = f.data<float>().ToArray();
+        var values = empty ? [] : f.data<float>().ToArray();
         switch (dtype)
         {
             case SafetensorsDType.F32:

@@ -99,7 +99,7 @@ internal sealed class OnnxGraphBuilder(long opset)
             foreach (var i in _inputs) g.Message(11, i);
             foreach (var o in _outputs) g.Message(12, o);
         });
-        Data.AtomicFile.Write(path, model.CopyTo);
+        AtomicFile.Write(path, model.CopyTo);
     }
 
     private static void Tensor(ProtobufWriter w, string name, int type, long[] dims, byte[] raw)

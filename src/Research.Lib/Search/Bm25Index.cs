@@ -11,7 +11,7 @@ using Lucene.Net.Search;
 using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
-using Research.Lib.Evaluation;
+using Research.Lib.IO;
 using LuceneDirectory = Lucene.Net.Store.Directory;
 
 namespace Research.Lib.Search;
@@ -43,46 +43,72 @@ public sealed class Bm25Index : IDisposable
 
     public int Count => _reader.NumDocs;
 
-    /// <summary>Indexes (id, text) documents; <paramref name="path"/> null keeps the index in memory.</summary>
+    /// <summary>
+    /// Indexes (id, text) documents; <paramref name="path"/> null keeps the index in memory. On disk the folder is
+    /// written whole or not at all (built in a temporary sibling and swapped in), so a failed build (a bad corpus
+    /// line, no documents) leaves the previous index as it was.
+    /// </summary>
     public static Bm25Index Build(IEnumerable<(string Id, string Text)> documents, Bm25Options? options = null, string? path = null, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(documents);
         options ??= new Bm25Options();
-        LuceneDirectory directory = path is null ? new RAMDirectory() : FSDirectory.Open(path);
-        using (var analyzer = CreateAnalyzer(options.Analyzer))
-        using (var writer = new IndexWriter(directory, new IndexWriterConfig(Version, analyzer)
+        if (path is null)
+        {
+            var memory = new RAMDirectory();
+            Write(memory, documents, options, progress);
+            return new Bm25Index(memory, options);
+        }
+        AtomicDirectory.Write(path, temp =>
+        {
+            using (var directory = FSDirectory.Open(temp))
+                Write(directory, documents, options, progress);
+            AtomicFile.WriteAllText(System.IO.Path.Combine(temp, "bm25.json"), $"{{\"analyzer\": \"{options.Analyzer}\", \"k1\": {options.K1.ToString(System.Globalization.CultureInfo.InvariantCulture)}, \"b\": {options.B.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}\n");
+        });
+        return Open(path);
+    }
+
+    private static void Write(LuceneDirectory directory, IEnumerable<(string Id, string Text)> documents, Bm25Options options, IProgress<int>? progress)
+    {
+        using var analyzer = CreateAnalyzer(options.Analyzer);
+        using var writer = new IndexWriter(directory, new IndexWriterConfig(Version, analyzer)
         {
             OpenMode = OpenMode.CREATE,
             Similarity = new BM25Similarity(options.K1, options.B),
             RAMBufferSizeMB = 256,
-        }))
+        });
+        var n = 0;
+        foreach (var (id, text) in documents)
         {
-            var n = 0;
-            foreach (var (id, text) in documents)
-            {
-                writer.AddDocument([new StringField(IdField, id, Field.Store.YES), new TextField(TextField, text, Field.Store.NO)]);
-                if (++n % 10_000 == 0) progress?.Report(n);
-            }
-            writer.Commit();
-            progress?.Report(n);
+            writer.AddDocument([new StringField(IdField, id, Field.Store.YES), new TextField(TextField, text, Field.Store.NO)]);
+            if (++n % 10_000 == 0) progress?.Report(n);
         }
-        if (path is not null)
-            File.WriteAllText(System.IO.Path.Combine(path, "bm25.json"), $"{{\"analyzer\": \"{options.Analyzer}\", \"k1\": {options.K1.ToString(System.Globalization.CultureInfo.InvariantCulture)}, \"b\": {options.B.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}\n");
-        return new Bm25Index(directory, options);
+        if (n == 0) throw new ArgumentException("No documents to index.");
+        writer.Commit();
+        progress?.Report(n);
     }
 
     /// <summary>Opens an index built on disk, with the analyzer and parameters it was built with.</summary>
     public static Bm25Index Open(string path)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (File.Exists(path)) throw new FileNotFoundException($"{path}: is a file; a BM25 index is a folder (written by 'research bm25 build').", path);
         var settings = System.IO.Path.Combine(path, "bm25.json");
         if (!File.Exists(settings)) throw new FileNotFoundException($"{path}: not a BM25 index folder (bm25.json missing).", settings);
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(settings))!;
-        var options = new Bm25Options
+        Bm25Options options;
+        try
         {
-            Analyzer = Enum.Parse<Bm25Analyzer>(json["analyzer"]!.GetValue<string>()),
-            K1 = json["k1"]!.GetValue<float>(),
-            B = json["b"]!.GetValue<float>(),
-        };
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(settings))!;
+            options = new Bm25Options
+            {
+                Analyzer = Enum.Parse<Bm25Analyzer>(json["analyzer"]!.GetValue<string>()),
+                K1 = json["k1"]!.GetValue<float>(),
+                B = json["b"]!.GetValue<float>(),
+            };
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NullReferenceException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            throw new InvalidDataException($"{settings}: not a valid BM25 settings file ({e.Message}).", e);
+        }
         return new Bm25Index(FSDirectory.Open(path), options);
     }
 

@@ -15,6 +15,8 @@ public sealed class ExactIndex : IVectorIndex
     private readonly List<long> _ids = [];
     private readonly Device _device;
     private Tensor? _searchMatrix; // the vectors on the device as searched (augmented for L2); rebuilt after Add
+    private Tensor? _rawMatrix;    // the vectors as they are, for L2 range search
+    private readonly HashSet<long> _idSet = [];
 
     public ExactIndex(int dimension, VectorMetric metric = VectorMetric.InnerProduct, Device? device = null)
     {
@@ -32,14 +34,16 @@ public sealed class ExactIndex : IVectorIndex
 
     public void Add(EmbeddingMatrix vectors, IReadOnlyList<long> ids)
     {
-        ArgumentNullException.ThrowIfNull(vectors);
-        ArgumentNullException.ThrowIfNull(ids);
-        if (vectors.Dimension != Dimension) throw new ArgumentException($"Vectors have dimension {vectors.Dimension}; the index has {Dimension}.");
-        if (ids.Count != vectors.Rows) throw new ArgumentException($"{ids.Count} ids for {vectors.Rows} vectors.");
+        VectorIndexInput.Validate(vectors, ids, Dimension);
+        foreach (var id in ids)
+            if (_idSet.Contains(id)) throw new ArgumentException($"Id {id} is already in the index; ids must be unique.");
         _vectors.AddRange(vectors.Data);
         _ids.AddRange(ids);
+        _idSet.UnionWith(ids);
         _searchMatrix?.Dispose();
         _searchMatrix = null;
+        _rawMatrix?.Dispose();
+        _rawMatrix = null;
     }
 
     public VectorHit[][] Search(EmbeddingMatrix queries, int k)
@@ -51,11 +55,11 @@ public sealed class ExactIndex : IVectorIndex
     public VectorHit[][] RangeSearch(EmbeddingMatrix queries, float threshold)
     {
         ArgumentNullException.ThrowIfNull(queries);
+        if (queries.Dimension != Dimension) throw new ArgumentException($"Query dimension {queries.Dimension} differs from the index's {Dimension}.");
         var result = new VectorHit[queries.Rows][];
-        var docs = Matrix();
         using var noGrad = no_grad();
-        using var all = tensor(docs.Data, [docs.Rows, docs.Dimension], device: _device);
-        var block = Math.Max(1, (1 << 24) / Math.Max(1, docs.Rows)); // at most 16M scores (64 MiB) per block
+        var all = RawMatrix();
+        var block = Math.Max(1, (1 << 24) / Math.Max(1, _ids.Count)); // at most 16M scores (64 MiB) per block
         using var limit = threshold.ToScalar();
         for (var q0 = 0; q0 < queries.Rows; q0 += block)
         {
@@ -89,9 +93,11 @@ public sealed class ExactIndex : IVectorIndex
         try
         {
             var metric = Enum.Parse<VectorMetric>(Safetensors.ReadMetadata(path).GetValueOrDefault("metric", nameof(VectorMetric.InnerProduct)));
-            var vectors = tensors["vectors"];
+            if (!tensors.TryGetValue("vectors", out var vectors) || !tensors.TryGetValue("ids", out var ids) || vectors.shape.Length != 2)
+                throw new InvalidDataException($"{path}: not an exact index (expected the tensors 'vectors' (rows x dimension) and 'ids').");
             var index = new ExactIndex((int)vectors.shape[1], metric, device);
-            index.Add(new EmbeddingMatrix(vectors.data<float>().ToArray(), (int)vectors.shape[0], (int)vectors.shape[1]), tensors["ids"].data<long>().ToArray());
+            if (vectors.shape[0] > 0) // TorchSharp's accessor cannot copy out of an empty tensor
+                index.Add(new EmbeddingMatrix(vectors.data<float>().ToArray(), (int)vectors.shape[0], (int)vectors.shape[1]), ids.data<long>().ToArray());
             return index;
         }
         finally
@@ -104,6 +110,15 @@ public sealed class ExactIndex : IVectorIndex
     {
         _searchMatrix?.Dispose();
         _searchMatrix = null;
+        _rawMatrix?.Dispose();
+        _rawMatrix = null;
+    }
+
+    /// <summary>The stored vectors as they are, on the device, uploaded once per batch of additions (range search).</summary>
+    private Tensor RawMatrix()
+    {
+        if (Metric == VectorMetric.InnerProduct) return SearchMatrix();
+        return _rawMatrix ??= tensor(_vectors.ToArray(), [_ids.Count, Dimension], device: _device).DetachFromDisposeScope();
     }
 
     private EmbeddingMatrix Matrix() => new(_vectors.ToArray(), _ids.Count, Dimension);

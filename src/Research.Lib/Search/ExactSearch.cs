@@ -41,22 +41,45 @@ public static class ExactSearch
             var nq = Math.Min(queryBlock, queries.Rows - q0);
             var q = tensor(queries.Data.AsSpan(q0 * queries.Dimension, nq * queries.Dimension).ToArray(), [nq, queries.Dimension], device: device); // (nq, dim)
             Tensor? bestScores = null, bestIndices = null;
-            for (var d0 = 0; d0 < rows; d0 += documentBlock)
+            try
             {
-                var nd = Math.Min(documentBlock, rows - d0);
-                var block = q.mm(docs.narrow(0, d0, nd).t());                              // (nq, nd)
-                var (s, i) = block.topk(Math.Min(k, nd), dim: 1, largest: true, sorted: true);
-                i = i.add(d0);
-                if (bestScores is null) { bestScores = s; bestIndices = i; continue; }
-                var allScores = cat([bestScores, s], 1);                                   // (nq, <= 2k)
-                var allIndices = cat([bestIndices!, i], 1);
-                var (ms, mi) = allScores.topk(k, dim: 1, largest: true, sorted: true);
-                bestScores = ms;
-                bestIndices = allIndices.gather(1, mi);
+                for (var d0 = 0; d0 < rows; d0 += documentBlock)
+                {
+                    // One scope per document block: only the running top-k survives it, so memory stays at one block of scores.
+                    using var blockScope = NewDisposeScope();
+                    var nd = Math.Min(documentBlock, rows - d0);
+                    var block = q.mm(docs.narrow(0, d0, nd).t());                              // (nq, nd)
+                    var (s, i) = block.topk(Math.Min(k, nd), dim: 1, largest: true, sorted: true);
+                    i = i.add(d0);
+                    Tensor nextScores, nextIndices;
+                    if (bestScores is null)
+                    {
+                        (nextScores, nextIndices) = (s, i);
+                    }
+                    else
+                    {
+                        var allScores = cat([bestScores, s], 1);                               // (nq, <= 2k)
+                        var allIndices = cat([bestIndices!, i], 1);
+                        var (ms, mi) = allScores.topk(k, dim: 1, largest: true, sorted: true);
+                        (nextScores, nextIndices) = (ms, allIndices.gather(1, mi));
+                    }
+                    bestScores?.Dispose();
+                    bestIndices?.Dispose();
+                    bestScores = nextScores.DetachFromDisposeScope();
+                    bestIndices = nextIndices.DetachFromDisposeScope();
+                }
             }
-            var sc = bestScores!.cpu().contiguous().data<float>().ToArray();
-            var ix = bestIndices!.cpu().contiguous().data<long>().ToArray();
-            var width = (int)bestScores.shape[1];
+            catch
+            {
+                bestScores?.Dispose();
+                bestIndices?.Dispose();
+                throw;
+            }
+            using var finalScores = bestScores!;
+            using var finalIndices = bestIndices!;
+            var sc = finalScores.cpu().contiguous().data<float>().ToArray();
+            var ix = finalIndices.cpu().contiguous().data<long>().ToArray();
+            var width = (int)finalScores.shape[1];
             for (var r = 0; r < nq; r++)
             {
                 scores[q0 + r] = sc.AsSpan(r * width, width).ToArray();

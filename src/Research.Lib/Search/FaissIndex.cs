@@ -10,9 +10,9 @@ namespace Research.Lib.Search;
 /// </summary>
 public sealed unsafe class FaissIndex : IVectorIndex
 {
-    private IntPtr _handle;
+    private readonly FaissHandle _handle;
 
-    private FaissIndex(IntPtr handle) => _handle = handle;
+    private FaissIndex(IntPtr handle) => _handle = new FaissHandle(handle);
 
     /// <summary>Whether the native shim was built and loads here (it needs libfaiss-dev at build time).</summary>
     public static bool IsAvailable => Availability is null;
@@ -57,9 +57,7 @@ public sealed unsafe class FaissIndex : IVectorIndex
 
     public void Add(EmbeddingMatrix vectors, IReadOnlyList<long> ids)
     {
-        CheckDimension(vectors);
-        ArgumentNullException.ThrowIfNull(ids);
-        if (ids.Count != vectors.Rows) throw new ArgumentException($"{ids.Count} ids for {vectors.Rows} vectors.");
+        VectorIndexInput.Validate(vectors, ids, Dimension);
         if (!IsTrained) throw new InvalidOperationException("This Faiss index must be trained before vectors are added (call Train).");
         var idArray = ids.ToArray();
         fixed (float* x = vectors.Data)
@@ -77,6 +75,7 @@ public sealed unsafe class FaissIndex : IVectorIndex
     {
         CheckDimension(queries);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        if (Count == 0 || queries.Rows == 0) return Empty(queries.Rows); // Faiss's HNSW search crashes on an empty graph
         var distances = new float[(long)queries.Rows * k];
         var labels = new long[(long)queries.Rows * k];
         fixed (float* x = queries.Data)
@@ -97,6 +96,7 @@ public sealed unsafe class FaissIndex : IVectorIndex
     public VectorHit[][] RangeSearch(EmbeddingMatrix queries, float threshold)
     {
         CheckDimension(queries);
+        if (Count == 0 || queries.Rows == 0) return Empty(queries.Rows);
         IntPtr r;
         fixed (float* x = queries.Data) r = FaissNative.RangeSearch(Handle, queries.Rows, x, threshold);
         if (r == IntPtr.Zero)
@@ -178,13 +178,11 @@ public sealed unsafe class FaissIndex : IVectorIndex
         }
     }
 
-    public void Dispose()
-    {
-        if (_handle != IntPtr.Zero) FaissNative.Free(_handle);
-        _handle = IntPtr.Zero;
-    }
+    public void Dispose() => _handle.Dispose();
 
-    private IntPtr Handle => _handle != IntPtr.Zero ? _handle : throw new ObjectDisposedException(nameof(FaissIndex));
+    private IntPtr Handle => !_handle.IsClosed ? _handle.DangerousGetHandle() : throw new ObjectDisposedException(nameof(FaissIndex));
+
+    private static VectorHit[][] Empty(int rows) => Enumerable.Range(0, rows).Select(_ => Array.Empty<VectorHit>()).ToArray();
 
     private void CheckDimension(EmbeddingMatrix m)
     {

@@ -1,4 +1,3 @@
-using Research.Lib.Evaluation;
 
 namespace Research.Lib.Search;
 

@@ -1,3 +1,4 @@
+using Research.Lib.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Research.Lib.Data;

@@ -1,3 +1,4 @@
+using Research.Lib.Search;
 using Research.Lib.Evaluation;
 
 namespace Research.Lib.Tests.Evaluation;

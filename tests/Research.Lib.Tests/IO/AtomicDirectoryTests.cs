@@ -11,8 +11,9 @@ public class AtomicDirectoryTests
         var target = Path.Combine(dir.Path, "model");
         AtomicDirectory.Write(target, d => { File.WriteAllText(Path.Combine(d, "a.txt"), "old"); File.WriteAllText(Path.Combine(d, "stale.txt"), "x"); });
         AtomicDirectory.Write(target, d => File.WriteAllText(Path.Combine(d, "a.txt"), "new"));
-        Assert.Equal(["a.txt"], Directory.GetFiles(target).Select(Path.GetFileName));
+        Assert.Equal([AtomicDirectory.MarkerFile, "a.txt"], Directory.GetFiles(target).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal("new", File.ReadAllText(Path.Combine(target, "a.txt")));
+        Assert.Contains("\"files\":[\"a.txt\"]", File.ReadAllText(Path.Combine(target, AtomicDirectory.MarkerFile)));
         Assert.Equal(["model"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
     }
 
@@ -44,6 +45,17 @@ public class AtomicDirectoryTests
         File.WriteAllText(Path.Combine(old, "a.txt"), "complete old");
         AtomicDirectory.Write(target, d => Assert.Equal("complete old", File.ReadAllText(Path.Combine(target, "a.txt"))));
         Assert.Equal(["m.v2"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void NeverReplacesAFolderItDidNotWrite()
+    {
+        using var dir = new TempDir();
+        var mine = dir.File("data/notes.txt", "keep me");
+        var target = Path.GetDirectoryName(mine)!;
+        var e = Assert.Throws<IOException>(() => AtomicDirectory.Write(target, d => File.WriteAllText(Path.Combine(d, "a.txt"), "x")));
+        Assert.Equal($"{target}: exists, is not empty and was not written by the kit (no {AtomicDirectory.MarkerFile}); refusing to replace it. Choose a new or empty folder.", e.Message);
+        Assert.Equal("keep me", File.ReadAllText(mine));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Research.Lib.Data;
+namespace Research.Lib.IO;
 
 /// <summary>
 /// Writes a file to a temporary sibling and renames it into place, so an interrupted run never leaves

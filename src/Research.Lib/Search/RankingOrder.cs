@@ -1,4 +1,4 @@
-namespace Research.Lib.Evaluation;
+namespace Research.Lib.Search;
 
 /// <summary>
 /// The ranking rule every metric uses, trec_eval's: higher score first; equal scores by document id in

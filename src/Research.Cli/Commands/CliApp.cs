@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace Research.Cli.Commands;
+
+/// <summary>The <c>research</c> command tree (the program's entry point and the CLI tests build the same one).</summary>
+internal static class CliApp
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("research: contrastive fine-tuning of text-embedding models (data, cleaning, mining, training, evaluation).");
+        root.Subcommands.Add(DataCommands.Create());
+        root.Subcommands.Add(EnvCommand.Create());
+        root.Subcommands.Add(ModelCommands.Create());
+        root.Subcommands.Add(NotebookCommands.Create());
+        root.Subcommands.Add(EvalCommands.Create());
+        root.Subcommands.Add(SearchCommands.Index());
+        root.Subcommands.Add(SearchCommands.Bm25());
+        return root;
+    }
+}

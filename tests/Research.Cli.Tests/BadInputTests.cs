@@ -1,0 +1,144 @@
+namespace Research.Cli.Tests;
+
+/// <summary>
+/// Every verb against bad input: exit code 1 and one exact message naming the file, line, field or option — never a
+/// stack trace, never a crash, never silence. Paths: {d} the fixture folder, {m} toy_data/tiny-bert, {t} toy_data.
+/// </summary>
+public class BadInputTests(CliFixture fixture) : IClassFixture<CliFixture>
+{
+    public static TheoryData<string> Names() => [.. Cases.Keys];
+
+    private static readonly Dictionary<string, (string[] Args, string Message)> Cases = new()
+    {
+        // data validate / split / stats
+        ["validate: missing file"] = (["data", "validate", "{d}/none.jsonl"], "{d}/none.jsonl: file not found."),
+        ["validate: folder as a training file"] = (["data", "validate", "{d}/a_folder", "--format", "train"], "{d}/a_folder: is a folder; expected a file."),
+        ["validate: wrong field type"] = (["data", "validate", "{d}/train_bad.jsonl"], "{d}/train_bad.jsonl:1: field 'pos': expected a list of strings, found a single string (wrap it in [ ])"),
+        ["validate: --report without --lenient"] = (["data", "validate", "{d}/train_bad.jsonl", "--report", "{d}/r.tsv"], "--report is written only in --lenient mode (strict mode stops at the first error); add --lenient."),
+        ["validate: --report is a folder"] = (["data", "validate", "{d}/train_bad.jsonl", "--lenient", "--report", "{d}/a_folder"], "--report {d}/a_folder: is a folder; expected a file path for the TSV report."),
+        ["validate: empty file"] = (["data", "validate", "{d}/empty.txt", "--format", "train"], "{d}/empty.txt: no records (train); the file is empty."),
+        ["validate: --neg with pairs"] = (["data", "validate", "{d}/pairs.tsv", "--format", "pairs", "--neg", "{d}/x"], "--neg is for --format eval, not pairs."),
+        ["validate: unknown format"] = (["data", "validate", "{d}/pairs.tsv", "--format", "parquet"], "Cannot parse argument 'parquet' for option '--format' as expected type 'Research.Cli.Commands.DataFormat'. Did you mean one of the following?\nAuto\nBeir\nCsv\nEval\nPairs\nSentences\nTrain"),
+        ["validate: pairs with two columns"] = (["data", "validate", "{d}/pairs_2col.tsv"], "{d}/pairs_2col.tsv:1: expected 3 tab-separated columns (sentence1, sentence2, label or score), found 2"),
+        ["validate: invalid UTF-8"] = (["data", "validate", "{d}/corpus_badutf8.txt"], "{d}/corpus_badutf8.txt:2: invalid UTF-8 at byte 1 of the line (is the file in another encoding, such as GBK? convert it to UTF-8)"),
+        ["split: --out is a file"] = (["data", "split", "{t}/toy_source.json", "--out", "{d}/a_file"], "--out {d}/a_file: is a file; expected a folder for train.jsonl, dev.jsonl, test.jsonl and split_report.json."),
+        ["split: --out is someone's folder"] = (["data", "split", "{t}/toy_source.json", "--out", "{t}"], "{t}: exists, is not empty and was not written by the kit (no .research-output.json); refusing to replace it. Choose a new or empty folder."),
+        ["split: two ratios"] = (["data", "split", "{t}/toy_source.json", "--ratios", "8,1", "--out", "{d}/split"], "Ratios '8,1': expected three numbers (train,dev,test) such as 8,1,1."),
+        ["split: negative ratio"] = (["data", "split", "{t}/toy_source.json", "--ratios", "8,-1,1", "--out", "{d}/split"], "Ratios '8,-1,1': '-1' is not a number >= 0."),
+        ["split: bad --stratify"] = (["data", "split", "{t}/toy_source.json", "--stratify", "length", "--out", "{d}/split"], "--stratify 'length': expected type or prompt."),
+        ["split: bad --group-by"] = (["data", "split", "{t}/toy_source.json", "--group-by", "neg", "--out", "{d}/split"], "--group-by 'neg': expected query or pos."),
+        ["split: missing input"] = (["data", "split", "{d}/none.jsonl", "--out", "{d}/split"], "{d}/none.jsonl: file not found."),
+        ["split: empty input"] = (["data", "split", "{d}/empty.txt", "--out", "{d}/split"], "{d}/empty.txt: no records to split."),
+        ["stats: empty file"] = (["data", "stats", "{d}/empty.txt"], "{d}/empty.txt: no records; the file is empty."),
+        ["stats: folder"] = (["data", "stats", "{d}/a_folder"], "{d}/a_folder: is a folder; expected a file."),
+        ["stats: bad record"] = (["data", "stats", "{d}/train_bad.jsonl"], "{d}/train_bad.jsonl:1: field 'pos': expected a list of strings, found a single string (wrap it in [ ])"),
+
+        // model init / encode / get / import-onnx / export-onnx
+        ["init: --vocab is a folder"] = (["model", "init", "--vocab", "{d}/a_folder", "--out", "{d}/m"], "--vocab {d}/a_folder: is a folder; expected a file."),
+        ["init: --vocab missing"] = (["model", "init", "--vocab", "{d}/none.txt", "--out", "{d}/m"], "--vocab {d}/none.txt: file not found."),
+        ["init: unknown architecture"] = (["model", "init", "--arch", "gpt2", "--vocab", "{m}/vocab.txt", "--out", "{d}/m"], "--arch gpt2: expected bert or xlm-roberta."),
+        ["init: zero layers"] = (["model", "init", "--layers", "0", "--vocab", "{m}/vocab.txt", "--out", "{d}/m"], "--layers 0: expected a positive integer."),
+        ["init: hidden not a multiple of heads"] = (["model", "init", "--hidden", "66", "--heads", "4", "--vocab", "{m}/vocab.txt", "--out", "{d}/m"], "--hidden 66 must be a multiple of --heads 4."),
+        ["init: xlm-roberta without --spm"] = (["model", "init", "--arch", "xlm-roberta", "--out", "{d}/m"], "--spm is required for xlm-roberta."),
+        ["init: no vocabulary"] = (["model", "init", "--out", "{d}/m"], "bert needs --vocab or --vocab-from."),
+        ["init: --vocab-from missing"] = (["model", "init", "--vocab-from", "{d}/none.txt", "--out", "{d}/m"], "--vocab-from {d}/none.txt: file not found."),
+        ["init: vocabulary without specials"] = (["model", "init", "--vocab", "{d}/vocab_short.txt", "--out", "{d}/m"], "WordPiece vocabulary lacks the special token '[CLS]'."),
+        ["init: --out is a file"] = (["model", "init", "--vocab", "{m}/vocab.txt", "--out", "{d}/a_file"], "{d}/a_file: is a file; expected a folder (or a path that does not exist yet)."),
+        ["encode: --as document"] = (["model", "encode", "--model", "{m}", "--input", "{d}/sentences.txt", "--out", "{d}/v.npy", "--as", "document"], "--as document: expected query or passage."),
+        ["encode: blank line"] = (["model", "encode", "--model", "{m}", "--input", "{d}/sentences_blank.txt", "--out", "{d}/v.npy"], "{d}/sentences_blank.txt:2: blank line; every line becomes one vector row, so a blank line would shift the rows after it (remove it or put text on it)"),
+        ["encode: empty input"] = (["model", "encode", "--model", "{m}", "--input", "{d}/empty.txt", "--out", "{d}/v.npy"], "{d}/empty.txt: no lines to encode; the file is empty"),
+        ["encode: missing input"] = (["model", "encode", "--model", "{m}", "--input", "{d}/none.txt", "--out", "{d}/v.npy"], "{d}/none.txt: file not found."),
+        ["encode: missing model"] = (["model", "encode", "--model", "{d}/none", "--input", "{d}/sentences.txt", "--out", "{d}/v.npy"], "{d}/none: config.json not found; is this a Hugging Face model folder?"),
+        ["encode: unknown module type"] = (["model", "encode", "--model", "{d}/model_unknown_module", "--input", "{d}/sentences.txt", "--out", "{d}/v.npy"], "{d}/model_unknown_module/modules.json: module type 'sentence_transformers.models.WeightedLayerPooling' is not supported (Transformer, Pooling, Dense, Normalize)."),
+        ["encode: truncated weights"] = (["model", "encode", "--model", "{d}/model_truncated", "--input", "{d}/sentences.txt", "--out", "{d}/v.npy"], "{d}/model_truncated/model.safetensors: tensor 'embeddings.word_embeddings.weight' ends at byte 699104 but the file has 557808; the file is truncated (an interrupted download or copy?)."),
+        ["encode: zero batch size"] = (["model", "encode", "--model", "{m}", "--input", "{d}/sentences.txt", "--out", "{d}/v.npy", "--batch-size", "0"], "--batch-size 0: expected a positive integer."),
+        ["encode: unknown device"] = (["model", "encode", "--model", "{m}", "--input", "{d}/sentences.txt", "--out", "{d}/v.npy", "--device", "tpu"], "Device 'tpu': expected cpu, cuda, cuda:N (N = 0, 1, ...) or auto."),
+        ["encode: --out is a folder"] = (["model", "encode", "--model", "{m}", "--input", "{d}/sentences.txt", "--out", "{d}/a_folder"], "{d}/a_folder: is a folder; expected a file path (.npy or .f32)."),
+        ["get: unknown model"] = (["model", "get", "bge-small", "--out", "{d}/m"], "Model 'bge-small' is not in the catalogue; available: all-MiniLM-L6-v2, snowflake-arctic-embed-xs. Import any other ONNX BERT model with 'research model import-onnx'."),
+        ["import-onnx: missing file"] = (["model", "import-onnx", "--onnx", "{d}/none.onnx", "--vocab", "{m}/vocab.txt", "--pooling", "Mean", "--out", "{d}/m"], "{d}/none.onnx: file not found."),
+        ["import-onnx: not ONNX"] = (["model", "import-onnx", "--onnx", "{d}/not_onnx.onnx", "--vocab", "{m}/vocab.txt", "--pooling", "Mean", "--out", "{d}/m"], "{d}/not_onnx.onnx: not a readable ONNX model (unknown wire type 6)."),
+        ["import-onnx: vocab missing"] = (["model", "import-onnx", "--onnx", "{d}/not_onnx.onnx", "--vocab", "{d}/none.txt", "--pooling", "Mean", "--out", "{d}/m"], "--vocab {d}/none.txt: file not found."),
+        ["import-onnx: pooling missing"] = (["model", "import-onnx", "--onnx", "{d}/not_onnx.onnx", "--vocab", "{m}/vocab.txt", "--out", "{d}/m"], "Option '--pooling' is required."),
+        ["export-onnx: missing model"] = (["model", "export-onnx", "--model", "{d}/none", "--out", "{d}/m.onnx"], "{d}/none: config.json not found; is this a Hugging Face model folder?"),
+        ["export-onnx: --out is a folder"] = (["model", "export-onnx", "--model", "{m}", "--out", "{d}/a_folder"], "--out {d}/a_folder: is a folder; expected an .onnx file path."),
+
+        // eval
+        ["eval run: 3-field TREC qrels"] = (["eval", "run", "--qrels", "{d}/qrels_3col.trec", "--run", "{d}/run.trec"], "{d}/qrels_3col.trec:1: expected 4 fields (qid iteration docid relevance), found 3; BEIR's 3-field qrels are read when the file starts with its 'query-id corpus-id score' header"),
+        ["eval run: grade not a number"] = (["eval", "run", "--qrels", "{d}/qrels_badgrade.trec", "--run", "{d}/run.trec"], "{d}/qrels_badgrade.trec:1: field 'relevance': 'high' is not an integer grade"),
+        ["eval run: empty qrels"] = (["eval", "run", "--qrels", "{d}/empty.txt", "--run", "{d}/run.trec"], "{d}/empty.txt: no judgments (qid iteration docid relevance); the file is empty"),
+        ["eval run: empty run"] = (["eval", "run", "--qrels", "{d}/qrels.trec", "--run", "{d}/empty.txt"], "{d}/empty.txt: no run lines (qid Q0 docid rank score tag); the file is empty"),
+        ["eval run: 5-field run"] = (["eval", "run", "--qrels", "{d}/qrels.trec", "--run", "{d}/run_5col.trec"], "{d}/run_5col.trec:1: expected 6 fields (qid Q0 docid rank score tag), found 5"),
+        ["eval run: NaN score"] = (["eval", "run", "--qrels", "{d}/qrels.trec", "--run", "{d}/run_nan.trec"], "{d}/run_nan.trec:1: field 'score': 'NaN' is not a finite number"),
+        ["eval run: run of other queries"] = (["eval", "run", "--qrels", "{d}/qrels.trec", "--run", "{d}/run_other.trec"], "--run {d}/run_other.trec: none of its queries is judged in {d}/qrels.trec; are they the run and qrels of the same data?"),
+        ["eval run: --k 0"] = (["eval", "run", "--qrels", "{d}/qrels.trec", "--run", "{d}/run.trec", "--k", "0"], "--k '0': '0' is not a positive integer."),
+        ["eval run: --k words"] = (["eval", "run", "--qrels", "{d}/qrels.trec", "--run", "{d}/run.trec", "--k", "ten"], "--k 'ten': 'ten' is not a positive integer."),
+        ["eval run: missing qrels"] = (["eval", "run", "--qrels", "{d}/none.trec", "--run", "{d}/run.trec"], "{d}/none.trec: file not found."),
+        ["eval retrieval: missing data"] = (["eval", "retrieval", "--model", "{m}", "--data", "{d}/none", "--out", "{d}/e"], "{d}/none: file not found."),
+        ["eval retrieval: --top-k 0"] = (["eval", "retrieval", "--model", "{m}", "--data", "{t}/toy_dev.json", "--neg", "{t}/toy_dev_neg.json", "--top-k", "0", "--out", "{d}/e"], "--top-k 0: expected a positive integer."),
+        ["eval retrieval: --neg with a BEIR folder"] = (["eval", "retrieval", "--model", "{m}", "--data", "{d}/a_folder", "--neg", "{d}/x", "--out", "{d}/e"], "--neg is for the seed's JSONL evaluation files; {d}/a_folder is a BEIR folder."),
+        ["eval retrieval: --out is a file"] = (["eval", "retrieval", "--model", "{m}", "--data", "{t}/toy_dev.json", "--neg", "{t}/toy_dev_neg.json", "--out", "{d}/a_file"], "--out {d}/a_file: is a file; expected a folder for run.trec, qrels.trec and the JSON results."),
+        ["eval sts: empty data"] = (["eval", "sts", "--model", "{m}", "--data", "{d}/empty.txt"], "--data {d}/empty.txt: no pairs; the file is empty."),
+        ["eval sts: one pair"] = (["eval", "sts", "--model", "{m}", "--data", "{d}/pairs_one.tsv"], "STS needs at least 2 scored pairs to correlate; got 1."),
+        ["eval pairs: label 7"] = (["eval", "pairs", "--model", "{m}", "--data", "{d}/pairs_label7.tsv"], "{d}/pairs_label7.tsv:2: field 'label': '7' is not 0 or 1; pair classification needs binary labels (graded scores are STS data: use 'research eval sts')"),
+        ["eval pairs: an STS file"] = (["eval", "pairs", "--model", "{m}", "--data", "{d}/pairs_sts.tsv"], "{d}/pairs_sts.tsv:1: field 'label': '4.5' is not 0 or 1; pair classification needs binary labels (graded scores are STS data: use 'research eval sts')"),
+        ["eval pairs: one label only"] = (["eval", "pairs", "--model", "{m}", "--data", "{d}/pairs_allpos.tsv"], "Pair classification needs both labels; every pair is labelled 1."),
+        ["eval pairs: missing model"] = (["eval", "pairs", "--model", "{d}/none", "--data", "{d}/pairs.tsv"], "{d}/none: config.json not found; is this a Hugging Face model folder?"),
+
+        // index build / search
+        ["index build: NaN vector"] = (["index", "build", "--embeddings", "{d}/nan.npy", "--factory", "exact", "--out", "{d}/i"], "--embeddings {d}/nan.npy: row 0, column 1 is not a finite number (NaN or infinity)."),
+        ["index build: no vectors"] = (["index", "build", "--embeddings", "{d}/zero.npy", "--factory", "exact", "--out", "{d}/i"], "--embeddings {d}/zero.npy: holds no vectors; an index needs at least one."),
+        ["index build: duplicate ids"] = (["index", "build", "--embeddings", "{d}/vectors.npy", "--ids", "{d}/ids_dup.txt", "--factory", "exact", "--out", "{d}/i"], "{d}/ids_dup.txt:3: field 'id': 1 already appears on line 1; ids must be unique"),
+        ["index build: too few ids"] = (["index", "build", "--embeddings", "{d}/vectors.npy", "--ids", "{d}/ids_short.txt", "--factory", "exact", "--out", "{d}/i"], "--ids {d}/ids_short.txt: 2 ids for 3 vectors; give one id per vector."),
+        ["index build: id not a number"] = (["index", "build", "--embeddings", "{d}/vectors.npy", "--ids", "{d}/ids_word.txt", "--factory", "exact", "--out", "{d}/i"], "{d}/ids_word.txt:2: field 'id': 'two' is not an integer"),
+        ["index build: float16 shape file"] = (["index", "build", "--embeddings", "{d}/half.f32", "--factory", "exact", "--out", "{d}/i"], "{d}/half.f32.json: field 'dtype' is 'float16'; .f32 files hold float32 (save other types as .npy)."),
+        ["index build: shape file missing"] = (["index", "build", "--embeddings", "{d}/nojson.f32", "--factory", "exact", "--out", "{d}/i"], "{d}/nojson.f32: not a .npy file, and its shape file {d}/nojson.f32.json is missing (written by 'research model encode')."),
+        ["index build: data from another run"] = (["index", "build", "--embeddings", "{d}/stale.f32", "--factory", "exact", "--out", "{d}/i"], "{d}/stale.f32: the data does not match the checksum in {d}/stale.f32.json; the two files come from different runs (an interrupted write?). Re-create them."),
+        ["index build: missing embeddings"] = (["index", "build", "--embeddings", "{d}/none.npy", "--out", "{d}/i"], "{d}/none.npy: file not found."),
+        ["index build: unknown metric"] = (["index", "build", "--embeddings", "{d}/vectors.npy", "--metric", "cosine", "--out", "{d}/i"], "Cannot parse argument 'cosine' for option '--metric' as expected type 'Research.Lib.Search.VectorMetric'. Did you mean one of the following?\nInnerProduct\nL2"),
+        ["index search: empty exact index"] = (["index", "search", "--index", "{d}/empty_exact.safetensors", "--queries", "{d}/vectors.npy", "--out", "{d}/h.tsv"], "--index {d}/empty_exact.safetensors: holds no vectors; rebuild it with 'research index build'."),
+        ["index search: --k 0"] = (["index", "search", "--index", "{d}/exact.index", "--queries", "{d}/vectors.npy", "--k", "0", "--out", "{d}/h.tsv"], "--k 0: expected a positive integer."),
+        ["index search: dimension mismatch"] = (["index", "search", "--index", "{d}/exact.index", "--queries", "{d}/query3.npy", "--out", "{d}/h.tsv"], "--queries {d}/query3.npy: dimension 3, but the index holds dimension 4."),
+        ["index search: missing index"] = (["index", "search", "--index", "{d}/none.faiss", "--queries", "{d}/vectors.npy", "--out", "{d}/h.tsv"], "{d}/none.faiss: index file not found."),
+        ["index search: folder as index"] = (["index", "search", "--index", "{d}/a_folder", "--queries", "{d}/vectors.npy", "--out", "{d}/h.tsv"], "{d}/a_folder: is a folder; expected an index file."),
+        ["index search: --nprobe on an exact index"] = (["index", "search", "--index", "{d}/exact.index", "--queries", "{d}/vectors.npy", "--nprobe", "4", "--out", "{d}/h.tsv"], "--nprobe / --ef-search apply to Faiss IVF / HNSW indexes; {d}/exact.index is an exact index."),
+        ["index search: NaN query"] = (["index", "search", "--index", "{d}/exact.index", "--queries", "{d}/nan.npy", "--out", "{d}/h.tsv"], "--queries {d}/nan.npy: row 0, column 1 is not a finite number (NaN or infinity)."),
+
+        // bm25
+        ["bm25 build: line without _id"] = (["bm25", "build", "--corpus", "{d}/corpus_noid.jsonl", "--out", "{d}/b"], "{d}/corpus_noid.jsonl:2: field '_id': missing; BEIR records need an _id"),
+        ["bm25 build: training file as corpus"] = (["bm25", "build", "--corpus", "{d}/corpus_training.jsonl", "--out", "{d}/b"], "{d}/corpus_training.jsonl:1: field '_id': missing; this looks like a training file (query/pos records), not a BEIR corpus or query file"),
+        ["bm25 build: JSON array"] = (["bm25", "build", "--corpus", "{d}/corpus_array.json", "--out", "{d}/b"], "{d}/corpus_array.json:1: a JSON array; expected JSON Lines (one object per line) or plain text (one per line)"),
+        ["bm25 build: invalid UTF-8"] = (["bm25", "build", "--corpus", "{d}/corpus_badutf8.txt", "--out", "{d}/b"], "{d}/corpus_badutf8.txt:2: invalid UTF-8 at byte 1 of the line (is the file in another encoding, such as GBK? convert it to UTF-8)"),
+        ["bm25 build: broken JSON line"] = (["bm25", "build", "--corpus", "{d}/corpus_badjson.jsonl", "--out", "{d}/b"], "{d}/corpus_badjson.jsonl:2: malformed JSON at byte 22: Expected depth to be zero at the end of the JSON payload. There is an open JSON object or array that should be closed"),
+        ["bm25 build: duplicate ids"] = (["bm25", "build", "--corpus", "{d}/corpus_dupid.jsonl", "--out", "{d}/b"], "{d}/corpus_dupid.jsonl:2: field '_id': duplicate document id '1'"),
+        ["bm25 build: document without text"] = (["bm25", "build", "--corpus", "{d}/corpus_notext.jsonl", "--out", "{d}/b"], "{d}/corpus_notext.jsonl:1: field 'text': document has neither text nor title"),
+        ["bm25 build: empty corpus"] = (["bm25", "build", "--corpus", "{d}/empty.txt", "--out", "{d}/b"], "{d}/empty.txt: no documents (the file is empty or every record was skipped)"),
+        ["bm25 build: missing corpus"] = (["bm25", "build", "--corpus", "{d}/none.jsonl", "--out", "{d}/b"], "{d}/none.jsonl: file not found."),
+        ["bm25 build: negative k1"] = (["bm25", "build", "--corpus", "{d}/corpus.jsonl", "--k1", "-1", "--out", "{d}/b"], "--k1 -1: expected a finite number >= 0."),
+        ["bm25 build: b above 1"] = (["bm25", "build", "--corpus", "{d}/corpus.jsonl", "--b", "2", "--out", "{d}/b"], "--b 2: expected a number in [0, 1]."),
+        ["bm25 search: --k 0"] = (["bm25", "search", "--index", "{d}/a_folder", "--queries", "{d}/queries.jsonl", "--k", "0", "--out", "{d}/r.trec"], "--k 0: expected a positive integer."),
+        ["bm25 search: not an index"] = (["bm25", "search", "--index", "{d}/a_folder", "--queries", "{d}/queries.jsonl", "--out", "{d}/r.trec"], "{d}/a_folder: not a BM25 index folder (bm25.json missing)."),
+        ["bm25 search: a file as index"] = (["bm25", "search", "--index", "{d}/a_file", "--queries", "{d}/queries.jsonl", "--out", "{d}/r.trec"], "{d}/a_file: is a file; a BM25 index is a folder (written by 'research bm25 build')."),
+
+        // notebooks, env
+        ["notebooks: --out is a file"] = (["notebooks", "run", "{d}/notebook_notjson.ipynb", "--out", "{d}/a_file"], "--out {d}/a_file: is a file; expected a folder for the executed notebooks and reports."),
+        ["notebooks: cell source is a number"] = (["notebooks", "run", "{d}/notebook_numbersource.ipynb", "--out", "{d}/nb"], "{d}/notebook_numbersource.ipynb: cell 1: 'source' is 42; nbformat 4 expects a string or a list of strings."),
+        ["notebooks: not a notebook"] = (["notebooks", "run", "{d}/notebook_notjson.ipynb", "--out", "{d}/nb"], "{d}/notebook_notjson.ipynb:1: not valid JSON at byte 2 ('this is not a notebook' is an invalid JSON literal. Expected the literal 'true'.); is it an .ipynb notebook?"),
+        ["notebooks: missing file"] = (["notebooks", "run", "{d}/none.ipynb", "--out", "{d}/nb"], "{d}/none.ipynb: notebook not found."),
+        ["notebooks: --param without ="] = (["notebooks", "run", "{d}/notebook_notjson.ipynb", "--param", "n", "--out", "{d}/nb"], "--param 'n': expected name=value."),
+        ["notebooks: --cell-timeout 0"] = (["notebooks", "run", "{d}/notebook_notjson.ipynb", "--cell-timeout", "0", "--out", "{d}/nb"], "--cell-timeout 0: expected a positive number of seconds."),
+        ["env: unknown device"] = (["env", "--device", "tpu"], "Device 'tpu': expected cpu, cuda, cuda:N (N = 0, 1, ...) or auto."),
+    };
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void BadInputExitsWithOneClearMessage(string name)
+    {
+        var (args, message) = Cases[name];
+        var (exit, _, error) = CliHarness.Run(args.Select(Expand).ToArray());
+        Assert.Equal((1, Expand(message)), (exit, error.TrimEnd('\n')));
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+    }
+
+    private string Expand(string text) => text.Replace("{d}", fixture.Dir).Replace("{m}", fixture.TinyBert).Replace("{t}", fixture.ToyData);
+}
