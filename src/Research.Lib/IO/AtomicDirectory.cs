@@ -65,7 +65,7 @@ public static class AtomicDirectory
         {
             var parts = Path.GetFileName(path).Split('.');
             if (parts.Length < 4 || parts[^1] is not ("writing" or "old") || !int.TryParse(parts[^3], out var pid)) continue;
-            if (pid != Environment.ProcessId && Alive(pid)) continue;
+            if (pid != Environment.ProcessId && ProcessLiveness.IsAlive(pid)) continue;
             if (parts[^1] == "old" && !Directory.Exists(Path.Combine(parent, name)))
                 Directory.Move(path, Path.Combine(parent, name)); // killed between the two moves: the old folder is the complete one
             else
@@ -73,16 +73,4 @@ public static class AtomicDirectory
         }
     }
 
-    private static bool Alive(int pid)
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
 }

@@ -19,7 +19,8 @@ public static class AtomicFile
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        RemoveStaleTemporaries(full);
+        var temp = TemporaryPath(full);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -33,6 +34,24 @@ public static class AtomicFile
         {
             File.Delete(temp);
             throw;
+        }
+    }
+
+    /// <summary>A hidden sibling for writing <paramref name="fullPath"/>: <c>.NAME.PID.GUID.tmp</c> (the pid lets a later run tell a dead writer's leftover).</summary>
+    public static string TemporaryPath(string fullPath) =>
+        Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+
+    /// <summary>Deletes the temporaries that killed writers of <paramref name="fullPath"/> left (those of live processes stay).</summary>
+    public static void RemoveStaleTemporaries(string fullPath)
+    {
+        var dir = Path.GetDirectoryName(fullPath)!;
+        if (!Directory.Exists(dir)) return;
+        foreach (var path in Directory.EnumerateFiles(dir, $".{Path.GetFileName(fullPath)}.*.tmp"))
+        {
+            var parts = Path.GetFileName(path).Split('.');
+            // Our own process's temporaries belong to writes in progress on other threads; live processes' likewise.
+            if (parts.Length < 4 || !int.TryParse(parts[^3], out var pid) || pid == Environment.ProcessId || ProcessLiveness.IsAlive(pid)) continue;
+            try { File.Delete(path); } catch (IOException) { }
         }
     }
 

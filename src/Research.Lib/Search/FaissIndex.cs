@@ -1,3 +1,4 @@
+using Research.Lib.IO;
 using Research.Lib.Modeling;
 
 namespace Research.Lib.Search;
@@ -165,8 +166,10 @@ public sealed unsafe class FaissIndex : IVectorIndex
     public void Save(string path)
     {
         var full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new IOException($"{path}: is a folder; expected an index file path.");
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = $"{full}.{Environment.ProcessId}.writing";
+        AtomicFile.RemoveStaleTemporaries(full);
+        var temp = AtomicFile.TemporaryPath(full); // Faiss writes by path, so the temporary is named as AtomicFile names them
         try
         {
             FaissNative.Check(FaissNative.Write(Handle, temp), $"write {path}");

@@ -5,8 +5,8 @@ namespace Research.Lib.Text;
 
 /// <summary>
 /// BERT's text normalization and pre-tokenization, step for step as Hugging Face tokenizers' BertNormalizer
-/// and BertPreTokenizer do it: drop NUL, U+FFFD and control/format/unassigned/private-use characters; map every
-/// whitespace character to a space; put spaces around CJK ideographs; strip accents (NFD, drop non-spacing
+/// and BertPreTokenizer do it: drop NUL, U+FFFD and control/format/unassigned/private-use characters (all but tab,
+/// newline and carriage return, even those .NET calls whitespace); map every whitespace character to a space; put spaces around CJK ideographs; strip accents (NFD, drop non-spacing
 /// marks); lower-case; then split on whitespace and isolate each punctuation character (ASCII punctuation and
 /// symbols, and Unicode P* categories).
 /// </summary>
@@ -54,12 +54,19 @@ internal static class BertPreTokenizer
         foreach (var rune in text.EnumerateRunes())
         {
             if (rune.Value is 0 or 0xFFFD) continue;
-            if (Rune.IsWhiteSpace(rune) || rune.Value is '\t' or '\n' or '\r')
+            // Tab, newline and carriage return are whitespace; every other control character is dropped before the
+            // whitespace test, as Hugging Face does: U+000B, U+000C (form feeds in text from PDFs) and U+0085 vanish.
+            if (rune.Value is '\t' or '\n' or '\r')
             {
                 sb.Append(' ');
                 continue;
             }
             if (IsControl(rune)) continue;
+            if (Rune.IsWhiteSpace(rune))
+            {
+                sb.Append(' ');
+                continue;
+            }
             if (settings.TokenizeChineseChars && WordPieceVocabBuilder.IsCjk(rune.Value))
                 sb.Append(' ').Append(rune.ToString()).Append(' ');
             else

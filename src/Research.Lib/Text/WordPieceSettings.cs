@@ -17,6 +17,15 @@ public sealed record WordPieceSettings
     public string PadToken { get; init; } = "[PAD]";
     public string MaskToken { get; init; } = "[MASK]";
 
+    /// <summary>
+    /// Tokens matched in the raw text before normalization and kept whole (Hugging Face's added tokens): "[SEP]" or
+    /// "[MASK]" written in a text become their ids instead of "[", "sep", "]". Null: the special tokens above.
+    /// </summary>
+    public IReadOnlyList<string>? AddedTokens { get; init; }
+
+    /// <summary>The added tokens in effect: <see cref="AddedTokens"/>, or the five special tokens.</summary>
+    public IReadOnlyList<string> EffectiveAddedTokens => AddedTokens ?? [UnkToken, SepToken, PadToken, ClsToken, MaskToken];
+
     /// <summary>Reads do_lower_case, strip_accents (null means: same as do_lower_case), tokenize_chinese_chars and the special tokens.</summary>
     public static WordPieceSettings FromTokenizerConfig(string path)
     {

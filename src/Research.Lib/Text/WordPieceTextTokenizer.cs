@@ -29,7 +29,12 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
         ClsId = _ids[settings.ClsToken];
         SepId = _ids[settings.SepToken];
         PadId = _ids[settings.PadToken];
+        // Longest first, so that of two added tokens starting at one place the longer wins.
+        _addedTokens = settings.EffectiveAddedTokens.Where(t => t.Length > 0 && _ids.ContainsKey(t)).Distinct(StringComparer.Ordinal)
+            .OrderByDescending(t => t.Length).ThenBy(t => t, StringComparer.Ordinal).ToArray();
     }
+
+    private readonly string[] _addedTokens;
 
     public string Kind => "wordpiece";
 
@@ -87,12 +92,16 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
         var normalizer = root["normalizer"] as JsonObject;
         var lower = normalizer?["lowercase"]?.GetValue<bool>() ?? true;
         var strip = normalizer?["strip_accents"] is JsonValue v ? v.GetValue<bool>() : lower;
+        var added = root["added_tokens"] is JsonArray list
+            ? list.OfType<JsonObject>().Select(t => t["content"]?.GetValue<string>()).Where(t => t is not null).Select(t => t!).ToList()
+            : null;
         var settings = new WordPieceSettings
         {
             LowerCase = lower,
             StripAccents = strip,
             TokenizeChineseChars = normalizer?["handle_chinese_chars"]?.GetValue<bool>() ?? true,
             UnkToken = model["unk_token"]?.GetValue<string>() ?? "[UNK]",
+            AddedTokens = added,
         };
         return Create(vocab, settings);
     }
@@ -134,9 +143,29 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>(text.Length);
-        foreach (var word in BertPreTokenizer.Split(text, Settings))
-            AppendWordPieces(word, ids);
+        var start = 0;
+        while (start < text.Length)
+        {
+            var (at, token) = NextAddedToken(text, start);
+            foreach (var word in BertPreTokenizer.Split(text[start..at], Settings))
+                AppendWordPieces(word, ids);
+            if (token is null) break;
+            ids.Add(_ids[token]);
+            start = at + token.Length;
+        }
         return ids;
+    }
+
+    /// <summary>The leftmost added token at or after <paramref name="from"/> (the longest where several start there), or (length, null).</summary>
+    private (int At, string? Token) NextAddedToken(string text, int from)
+    {
+        var best = (At: text.Length, Token: (string?)null);
+        foreach (var token in _addedTokens)
+        {
+            var at = text.IndexOf(token, from, StringComparison.Ordinal);
+            if (at >= 0 && (at < best.At || (at == best.At && token.Length > best.Token!.Length))) best = (at, token);
+        }
+        return best;
     }
 
     private void AppendWordPieces(string word, List<int> ids)
