@@ -130,21 +130,7 @@ internal static class EvalCommands
 
     private static void WritePerQuery(string path, IReadOnlyList<(string Run, RetrievalResult Result)> results)
     {
-        if (results.Count == 1)
-        {
-            results[0].Result.WritePerQuery(path, results[0].Run);
-        }
-        else
-        {
-            // Several runs: one file, each run's rows in turn (the header once).
-            var parts = results.Select(x => { var temp = Path.GetTempFileName(); x.Result.WritePerQuery(temp, x.Run); return temp; }).ToList();
-            Research.Lib.IO.AtomicFile.WriteText(path, w =>
-            {
-                w.Write("run\tquery\tmetric\tvalue\n");
-                foreach (var part in parts) foreach (var line in File.ReadLines(part).Skip(1)) { w.Write(line); w.Write('\n'); }
-            });
-            foreach (var part in parts) File.Delete(part);
-        }
+        RetrievalResult.WritePerQuery(path, results);
         Console.WriteLine($"per-query values -> {path}");
     }
 

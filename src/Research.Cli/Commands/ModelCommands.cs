@@ -53,7 +53,7 @@ internal static class ModelCommands
                     ? XlmRobertaTokenizer.Load(InputFile("--spm", r.GetValue(spm) ?? throw new ArgumentException("--spm is required for xlm-roberta.")))
                     : r.GetValue(vocab) is { } v
                         ? WordPieceTextTokenizer.Create(ModelCatalog.VocabLines(File.ReadAllBytes(InputFile("--vocab", v))))
-                        : WordPieceTextTokenizer.Create(WordPieceVocabBuilder.Build(CorpusTexts(r.GetValue(vocabFrom) ?? []), r.GetValue(words)));
+                        : WordPieceTextTokenizer.Create(WordPieceVocabBuilder.Build(TextCorpus.ReadTexts(VocabSources(r.GetValue(vocabFrom))), r.GetValue(words)));
                 using var encoder = ModelInitializer.Create(tokenizer, new ModelInitOptions
                 {
                     Architecture = r.GetValue(arch)!,
@@ -73,6 +73,14 @@ internal static class ModelCommands
             }
         }));
         return cmd;
+    }
+
+    private static string[] VocabSources(string[]? paths)
+    {
+        if (paths is not { Length: > 0 })
+            throw new ArgumentException("bert needs --vocab or --vocab-from.");
+        foreach (var path in paths) InputFile("--vocab-from", path);
+        return paths;
     }
 
     /// <summary>An input file path, or an error naming the option when it is missing or a folder.</summary>
@@ -151,25 +159,6 @@ internal static class ModelCommands
             Console.WriteLine($"{path}: {new FileInfo(path).Length / 1e6:0.0} MB, sentence_embedding dimension {encoder.Dimension}.");
         }));
         return cmd;
-    }
-
-    private static IEnumerable<string> CorpusTexts(string[] paths)
-    {
-        if (paths.Length == 0)
-            throw new ArgumentException("bert needs --vocab or --vocab-from.");
-        foreach (var path in paths)
-        {
-            InputFile("--vocab-from", path);
-            if (path.EndsWith(".json", StringComparison.Ordinal) || path.EndsWith(".jsonl", StringComparison.Ordinal))
-            {
-                foreach (var e in TrainingExampleReader.Read(path))
-                    foreach (var t in e.Pos.Concat(e.Neg).Prepend(e.Query)) yield return t;
-            }
-            else
-            {
-                foreach (var s in SentenceReader.Read(path)) yield return s;
-            }
-        }
     }
 
     private static Command Encode()

@@ -28,7 +28,7 @@ internal static class SearchCommands
                 throw new InvalidDataException($"--embeddings {embeddingsPath}: holds no vectors; an index needs at least one.");
             if (m.FirstNonFinite() is { } bad)
                 throw new InvalidDataException($"--embeddings {embeddingsPath}: row {bad.Row}, column {bad.Column} is not a finite number (NaN or infinity).");
-            var idList = r.GetValue(ids) is { } idPath ? ReadIds(idPath, m.Rows) : Enumerable.Range(0, m.Rows).Select(i => (long)i).ToArray();
+            var idList = r.GetValue(ids) is { } idPath ? IdFile.Read(idPath, m.Rows) : Enumerable.Range(0, m.Rows).Select(i => (long)i).ToArray();
             var sw = System.Diagnostics.Stopwatch.StartNew();
             using IVectorIndex idx = r.GetValue(factory) == "exact" ? new ExactIndex(m.Dimension, r.GetValue(metric)) : FaissIndex.Create(m.Dimension, r.GetValue(factory)!, r.GetValue(metric));
             if (idx is FaissIndex { IsTrained: false } faiss) faiss.Train(m);
@@ -121,26 +121,5 @@ internal static class SearchCommands
         bm25.Subcommands.Add(build);
         bm25.Subcommands.Add(search);
         return bm25;
-    }
-
-    /// <summary>One integer id per line, as many as there are vectors, each once.</summary>
-    private static long[] ReadIds(string path, int rows)
-    {
-        var ids = new List<long>();
-        var seen = new Dictionary<long, long>();
-        foreach (var line in Utf8LineReader.ReadLines(path))
-        {
-            if (line.IsBlank) continue;
-            var text = (Utf8LineReader.TryDecode(line.Bytes.Span, out var err) ?? throw new DataFormatException(path, line.Number, null, err!)).Trim();
-            if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
-                throw new DataFormatException(path, line.Number, "id", $"'{text}' is not an integer");
-            if (seen.TryGetValue(id, out var first))
-                throw new DataFormatException(path, line.Number, "id", $"{id} already appears on line {first}; ids must be unique");
-            seen[id] = line.Number;
-            ids.Add(id);
-        }
-        if (ids.Count != rows)
-            throw new InvalidDataException($"--ids {path}: {ids.Count} ids for {rows} vectors; give one id per vector.");
-        return [.. ids];
     }
 }

@@ -13,18 +13,25 @@ public sealed record RetrievalResult(
 
     /// <summary>
     /// Per-query values as <c>trec_eval -q</c> gives them: one TSV row per query and metric (<c>run, query, metric,
-    /// value</c>), queries and metrics in order, then the means under query "all". Written atomically.
+    /// value</c>), queries in order, then the means under query "all". Written atomically.
     /// </summary>
-    public void WritePerQuery(string path, string run)
+    public void WritePerQuery(string path, string run) => WritePerQuery(path, [(run, this)]);
+
+    /// <summary>Several runs' per-query values in one file (the header once, each run's rows in turn).</summary>
+    public static void WritePerQuery(string path, IReadOnlyList<(string Run, RetrievalResult Result)> results)
     {
+        ArgumentNullException.ThrowIfNull(results);
         IO.AtomicFile.WriteText(path, w =>
         {
             w.Write("run\tquery\tmetric\tvalue\n");
-            foreach (var query in PerQuery.Keys.Order(StringComparer.Ordinal))
-                foreach (var (metric, value) in PerQuery[query])
-                    w.Write(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{run}\t{query}\t{metric}\t{value:R}\n"));
-            foreach (var (metric, value) in Means)
-                w.Write(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{run}\tall\t{metric}\t{value:R}\n"));
+            foreach (var (run, result) in results)
+            {
+                foreach (var query in result.PerQuery.Keys.Order(StringComparer.Ordinal))
+                    foreach (var (metric, value) in result.PerQuery[query])
+                        w.Write(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{run}\t{query}\t{metric}\t{value:R}\n"));
+                foreach (var (metric, value) in result.Means)
+                    w.Write(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{run}\tall\t{metric}\t{value:R}\n"));
+            }
         });
     }
 

@@ -19,6 +19,9 @@ internal static class TokenizerParityStrings
         "日本語のテキストとカタカナ", "한국어 텍스트", "Ελληνικά κείμενο", "Русский текст", "العربية", "עברית", "हिन्दी",
         "mixed中English文text", "数字123abc456", "a-b_c.d/e\\f", "...!!!???", "«quotes» and „more“", "$100 €200 ¥300 £400",
         "tab\tseparated\tvalues", "x\u2028line\u2029para", "\uFEFFbom at start", "ﬁ ligature ﬂ", "Ⅻ roman numeral ①②③",
+        // Strings nobody tuned to: form feeds and vertical tabs from PDF text, NEL; special tokens written in text.
+        "page one\u000Cpage two", "vertical\u000Btab", "next\u0085line", "end of page.\u000C\nNew page",
+        "a question [SEP] its answer", "fill the [MASK] here", "glued[SEP]tokens[CLS]x", "[sep] is not special in lower case", "[UNK][PAD] [ MASK ]",
     ];
 
     public static IReadOnlyList<string> All()

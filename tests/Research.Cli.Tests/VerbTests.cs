@@ -1,0 +1,56 @@
+using Research.Lib.Modeling;
+using Research.Lib.Search;
+
+namespace Research.Cli.Tests;
+
+/// <summary>What the verbs write when the input is good, and that a failed run leaves earlier output alone.</summary>
+public class VerbTests(CliFixture fixture) : IClassFixture<CliFixture>
+{
+    [Fact]
+    public void EvalRunWritesPerQueryValuesAsTrecEvalQ()
+    {
+        var path = fixture["perquery.tsv"];
+        var (exit, _, error) = CliHarness.Run("eval", "run", "--qrels", fixture["qrels.trec"], "--run", fixture["run.trec"], "--k", "1", "--per-query", path);
+        Assert.True(exit == 0, error);
+        var lines = File.ReadAllLines(path);
+        Assert.Equal("run\tquery\tmetric\tvalue", lines[0]);
+        Assert.Contains("run\tq1\tndcg_at_1\t1", lines);
+        Assert.Contains("run\tq2\tmrr_at_1\t1", lines);
+        Assert.Contains("run\tall\tndcg_at_1\t1", lines);
+        Assert.Equal(2 * 9 + 9 + 1, lines.Length); // 9 metrics for k = 1 (6 cut-off metrics, map, mrr, r_precision) per query, the means, the header
+    }
+
+    [Fact]
+    public void FailedBm25BuildKeepsThePreviousIndex()
+    {
+        var index = fixture["bm25_keep"];
+        var (exit, _, error) = CliHarness.Run("bm25", "build", "--corpus", fixture["corpus.jsonl"], "--out", index);
+        Assert.True(exit == 0, error);
+        (exit, _, error) = CliHarness.Run("bm25", "build", "--corpus", fixture["corpus_noid.jsonl"], "--out", index);
+        Assert.Equal(1, exit);
+        using var kept = Bm25Index.Open(index);
+        Assert.Equal(3, kept.Count);
+        Assert.Equal("d1", kept.Search("cats", 1)[0].DocId);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(fixture.Dir, ".bm25_keep.*"));
+    }
+
+    [Fact]
+    public void EncodeThenIndexThenSearch()
+    {
+        var vectors = fixture["enc.npy"];
+        var (exit, _, error) = CliHarness.Run("model", "encode", "--model", fixture.TinyBert, "--input", fixture["sentences.txt"], "--out", vectors, "--device", "cpu");
+        Assert.True(exit == 0, error);
+        var m = EmbeddingMatrix.Load(vectors);
+        Assert.Equal((2, 64), (m.Rows, m.Dimension));
+        var index = fixture["enc.index"];
+        (exit, _, error) = CliHarness.Run("index", "build", "--embeddings", vectors, "--factory", "exact", "--out", index);
+        Assert.True(exit == 0, error);
+        var hits = fixture["hits.tsv"];
+        (exit, _, error) = CliHarness.Run("index", "search", "--index", index, "--queries", vectors, "--k", "1", "--out", hits);
+        Assert.True(exit == 0, error);
+        var rows = File.ReadAllLines(hits);
+        Assert.Equal("query\trank\tid\tscore", rows[0]);
+        Assert.StartsWith("0\t1\t0\t", rows[1]); // each sentence finds itself first
+        Assert.StartsWith("1\t1\t1\t", rows[2]);
+    }
+}
