@@ -33,7 +33,7 @@ research data stats "$TRAIN"
 echo "== split"
 research data split "$TRAIN" --ratios 8,1,1 --seed 42 --group-by pos --out "$OUT/split"
 echo "== encode"
-research model encode --model toy_data/tiny-bert --input "$UNSUP" --out "$OUT/unsup.tiny-bert.f32"
+research model encode --model toy_data/tiny-bert --input "$UNSUP" --out "$OUT/unsup.tiny-bert.npy"
 echo "== notebooks (the kit's runner: parameters, timeouts, HTML reports)"
 research notebooks run notebooks/*.ipynb --out artifacts/notebooks
 echo "== notebooks (dotnet repl, the real kernel's headless host; a failing cell fails the job)"

@@ -16,19 +16,9 @@ internal static class CliErrors
             action();
             return 0;
         }
-        catch (CliExit exit)
-        {
-            return exit.Code;
-        }
-        catch (Exception e) when (IsBadInput(e))
-        {
-            Console.Error.WriteLine(e.Message);
-            return 1;
-        }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"unexpected error ({e.GetType().Name}): {e.Message}");
-            return 1;
+            return Report(e);
         }
     }
 
@@ -38,16 +28,17 @@ internal static class CliErrors
         {
             return await action();
         }
-        catch (Exception e) when (IsBadInput(e))
-        {
-            Console.Error.WriteLine(e.Message);
-            return 1;
-        }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"unexpected error ({e.GetType().Name}): {e.Message}");
-            return 1;
+            return Report(e);
         }
+    }
+
+    private static int Report(Exception e)
+    {
+        if (e is CliExit exit) return exit.Code;
+        Console.Error.WriteLine(IsBadInput(e) ? e.Message : $"unexpected error ({e.GetType().Name}): {e.Message}");
+        return 1;
     }
 
     private static bool IsBadInput(Exception e) => e is DataFormatException or FormatException or IOException or InvalidDataException

@@ -48,6 +48,22 @@ public static class CheckpointLoader
             p.copy_(byName[name]);
     }
 
+    /// <summary>A model for <paramref name="config"/> (with a pooler when the weights have one) loaded from the weights, which it disposes.</summary>
+    public static BertModel CreateModel(TransformerConfig config, Dictionary<string, Tensor> weights, string source)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        try
+        {
+            var model = new BertModel(config, HasPooler(weights));
+            Load(model, weights, source);
+            return model;
+        }
+        finally
+        {
+            foreach (var t in weights.Values) t.Dispose();
+        }
+    }
+
     /// <summary>Parameters by Hugging Face name, detached CPU tensors, for saving.</summary>
     public static Dictionary<string, Tensor> StateDict(BertModel model) =>
         model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu(), StringComparer.Ordinal);

@@ -56,17 +56,7 @@ public sealed class SentenceEncoder : IDisposable
                 ? $"{directory}: only pytorch_model.bin is present; this kit reads model.safetensors (convert with safetensors' convert script or save_pretrained(safe_serialization=True))."
                 : $"{directory}: model.safetensors not found.", weightsPath);
         var tokenizer = TokenizerLoader.Load(directory);
-        var weights = Safetensors.Read(weightsPath);
-        BertModel model;
-        try
-        {
-            model = new BertModel(config, CheckpointLoader.HasPooler(weights));
-            CheckpointLoader.Load(model, weights, weightsPath);
-        }
-        finally
-        {
-            foreach (var t in weights.Values) t.Dispose();
-        }
+        var model = CheckpointLoader.CreateModel(config, Safetensors.Read(weightsPath), weightsPath);
         var (settings, densePath) = SentenceTransformerFolder.Read(directory, config.MaxTokens);
         var dense = densePath is null ? null : SentenceTransformerFolder.ReadDense(densePath);
         return new SentenceEncoder(tokenizer, model, overrideSettings ?? settings, dense, (device ?? DeviceSpec.Cpu).Resolve());

@@ -32,16 +32,7 @@ public static class OnnxBertImporter
         if (tokenizer.VocabSize != config.VocabSize)
             throw new InvalidDataException($"{source}: the vocabulary has {tokenizer.VocabSize} tokens but the graph's word embeddings have {config.VocabSize} rows; is it the vocab.txt of this model?");
         var tensors = weights.ToDictionary(kv => kv.Key, kv => ToTensor(kv.Value, kv.Key.EndsWith(".weight", StringComparison.Ordinal) && kv.Value.Transposed));
-        BertModel model;
-        try
-        {
-            model = new BertModel(config, CheckpointLoader.HasPooler(tensors));
-            CheckpointLoader.Load(model, tensors, source);
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-        }
+        var model = CheckpointLoader.CreateModel(config, tensors, source);
         var maxLength = options.MaxLength ?? config.MaxTokens;
         if (maxLength <= 0 || maxLength > config.MaxTokens)
             throw new ArgumentException($"--max-length {maxLength}: the graph has {config.MaxTokens} positions; expected 1..{config.MaxTokens}.");
