@@ -15,6 +15,21 @@ internal static class CliOptions
 
     public static DeviceSpec ParseDevice(string text) => DeviceSpec.Parse(text);
 
+    /// <summary><c>--precision</c>: fp32 (default), bf16 (CPU with AVX-512 BF16 / AMX, or CUDA), fp16 (CUDA).</summary>
+    public static Option<string> Precision() => new("--precision")
+    {
+        Description = "fp32, bf16 (fast on CPUs with AMX / AVX-512 BF16 and on GPUs) or fp16 (CUDA only).",
+        DefaultValueFactory = _ => "fp32",
+    };
+
+    public static Research.Lib.Modeling.EncodePrecision ParsePrecision(string text) => text switch
+    {
+        "fp32" => Research.Lib.Modeling.EncodePrecision.Float32,
+        "bf16" => Research.Lib.Modeling.EncodePrecision.BFloat16,
+        "fp16" => Research.Lib.Modeling.EncodePrecision.Float16,
+        _ => throw new ArgumentException($"--precision {text}: expected fp32, bf16 or fp16."),
+    };
+
     /// <summary>A positive integer option value, or an error naming the option.</summary>
     public static int Positive(string option, int value) =>
         value > 0 ? value : throw new ArgumentException($"{option} {value}: expected a positive integer.");

@@ -70,17 +70,19 @@ internal static class EvalCommands
         var ks = KOption();
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
         var device = CliOptions.Device();
+        var precision = CliOptions.Precision();
         var out_ = new Option<string>("--out") { Required = true, Description = "Folder for run.trec, qrels.trec and MTEB-style JSON." };
         var perQuery = PerQueryOption();
         var cmd = new Command("retrieval", "Encode queries and corpus, search exactly, score (trec_eval-compatible); writes the TREC run and qrels.")
         {
-            model, data, neg, split, topK, ks, batch, device, out_, perQuery,
+            model, data, neg, split, topK, ks, batch, device, precision, out_, perQuery,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var path = r.GetValue(data)!;
             var k = CliOptions.Positive("--top-k", r.GetValue(topK));
             var batchSize = CliOptions.Positive("--batch-size", r.GetValue(batch));
+            var encodePrecision = CliOptions.ParsePrecision(r.GetValue(precision)!);
             var evaluation = new RetrievalEvaluationOptions { Ks = ParseKs(r.GetValue(ks)!) };
             if (r.GetValue(neg) is not null && Directory.Exists(path))
                 throw new ArgumentException($"--neg is for the seed's JSONL evaluation files; {path} is a BEIR folder.");
@@ -94,7 +96,7 @@ internal static class EvalCommands
             using var encoder = SentenceEncoder.Load(modelDir, CliOptions.ParseDevice(r.GetValue(device)!));
             Directory.CreateDirectory(outDir);
             var modelName = EvaluationNaming.Model(modelDir);
-            var (result, _) = RetrievalEvaluator.Evaluate(encoder, dataset, k, new EncodeOptions { BatchSize = batchSize },
+            var (result, _) = RetrievalEvaluator.Evaluate(encoder, dataset, k, new EncodeOptions { BatchSize = batchSize, Precision = encodePrecision },
                 evaluation, Path.Combine(outDir, "run.trec"), Path.Combine(outDir, "qrels.trec"), modelName);
             Report(result.ToTable(modelName, EvaluationNaming.Task(path), Directory.Exists(path) ? r.GetValue(split)! : "dev"), outDir);
             if (r.GetValue(perQuery) is { } perQueryPath)

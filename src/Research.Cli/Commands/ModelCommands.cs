@@ -169,7 +169,8 @@ internal static class ModelCommands
         var kind = new Option<string>("--as") { Description = "query or passage (selects the model's instruction).", DefaultValueFactory = _ => "passage" };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
         var device = CliOptions.Device();
-        var cmd = new Command("encode", "Encode sentences into vectors.") { modelDir, input, output, kind, batch, device };
+        var precision = CliOptions.Precision();
+        var cmd = new Command("encode", "Encode sentences into vectors.") { modelDir, input, output, kind, batch, device, precision };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var asQuery = r.GetValue(kind) switch
@@ -179,12 +180,13 @@ internal static class ModelCommands
                 var other => throw new ArgumentException($"--as {other}: expected query or passage."),
             };
             var batchSize = CliOptions.Positive("--batch-size", r.GetValue(batch));
+            var encodePrecision = CliOptions.ParsePrecision(r.GetValue(precision)!);
             var texts = SentenceReader.ReadEveryLine(r.GetValue(input)!);
             using var encoder = SentenceEncoder.Load(r.GetValue(modelDir)!, CliOptions.ParseDevice(r.GetValue(device)!));
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var m = CliProgress.OverCount("encoding", texts.Count, progress =>
             {
-                var options = new EncodeOptions { BatchSize = batchSize, Progress = progress };
+                var options = new EncodeOptions { BatchSize = batchSize, Progress = progress, Precision = encodePrecision };
                 return asQuery ? encoder.EncodeQueries(texts, options) : encoder.EncodePassages(texts, options);
             });
             var path = r.GetValue(output)!;

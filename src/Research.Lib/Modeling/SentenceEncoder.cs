@@ -10,7 +10,7 @@ namespace Research.Lib.Modeling;
 /// each out, as sentence-transformers' SentenceTransformer. Loads and saves Hugging Face model folders with
 /// sentence-transformers metadata, so the same folder works in Python.
 /// </summary>
-public sealed class SentenceEncoder : IDisposable
+public sealed class SentenceEncoder : IEmbeddingEncoder, IDisposable
 {
     public SentenceEncoder(ITextTokenizer tokenizer, BertModel model, SentenceEncoderSettings settings,
         DenseProjection? projection = null, Device? device = null)
@@ -39,6 +39,9 @@ public sealed class SentenceEncoder : IDisposable
 
     /// <summary>Length of the output vectors.</summary>
     public int Dimension => Projection?.OutFeatures ?? Model.Config.HiddenSize;
+
+    /// <summary>Whether vectors are L2-normalized (the folder's Normalize module).</summary>
+    public bool Normalizes => Settings.Normalize;
 
     /// <summary>
     /// Loads a Hugging Face model folder: config.json, model.safetensors, tokenizer files, and (when present)

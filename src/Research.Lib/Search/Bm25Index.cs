@@ -135,6 +135,18 @@ public sealed class Bm25Index : IDisposable
         return top.ScoreDocs.Select(d => new ScoredDocument(_searcher.Doc(d.Doc).Get(IdField), d.Score)).ToList();
     }
 
+    /// <summary>The BM25 score of one document for a query (0 when no term matches), as <see cref="Search"/> would rank it.</summary>
+    public double Score(string query, string id)
+    {
+        var terms = Terms(query);
+        if (terms.Count == 0) return 0;
+        var boolean = new BooleanQuery();
+        foreach (var t in terms) boolean.Add(new TermQuery(new Term(TextField, t)), Occur.SHOULD);
+        var hit = _searcher.Search(new TermQuery(new Term(IdField, id)), 1);
+        if (hit.TotalHits == 0) throw new ArgumentException($"No document with id '{id}' in the index.");
+        return _searcher.Explain(boolean, hit.ScoreDocs[0].Doc).Value;
+    }
+
     /// <summary>Searches every query on up to <paramref name="threads"/> threads (default: all cores); results in query order.</summary>
     public IReadOnlyList<ScoredDocument>[] SearchBatch(IReadOnlyList<string> queries, int k, int? threads = null)
     {

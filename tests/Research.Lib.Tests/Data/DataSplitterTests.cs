@@ -77,16 +77,18 @@ public class DataSplitterTests
 
     [Theory]
     [InlineData("8,1", "Ratios '8,1': expected three numbers (train,dev,test) such as 8,1,1.")]
-    [InlineData("8,x,1", "Ratios '8,x,1': 'x' is not a number.")]
+    [InlineData("8,x,1", "Ratios '8,x,1': 'x' is not a number >= 0.")]
+    [InlineData("8,-1,1", "Ratios '8,-1,1': '-1' is not a number >= 0.")]
+    [InlineData("0,0,0", "Ratios '0,0,0': at least one proportion must be positive.")]
     public void BadRatiosAreRejected(string text, string message)
     {
         Assert.Equal(message, Assert.Throws<FormatException>(() => SplitRatios.Parse(text)).Message);
     }
 
     [Fact]
-    public void NegativeRatioIsRejected()
+    public void NegativeRatioIsRejectedByTheConstructorToo()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SplitRatios.Parse("8,-1,1"));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new SplitRatios(8, -1, 1));
         Assert.StartsWith("Split ratio 'dev' must be a finite number >= 0, got -1.", error.Message);
     }
 }

@@ -1,0 +1,30 @@
+namespace Research.Lib.Mining;
+
+/// <summary>What mining did, counted over all queries.</summary>
+public sealed record MiningReport
+{
+    public required string Method { get; init; }
+    public int Queries { get; init; }
+    public int Passages { get; init; }
+    /// <summary>Mined negatives written (padding included).</summary>
+    public long Mined { get; init; }
+    /// <summary>Candidates skipped because they are a positive of the query or the query itself (normalized text).</summary>
+    public long ExcludedPositives { get; init; }
+    public long FilteredMaxScore { get; init; }
+    public long FilteredMargin { get; init; }
+    public long FilteredRatio { get; init; }
+    /// <summary>Random passages added where too few candidates survived, and the queries that needed them.</summary>
+    public long Padded { get; init; }
+    public int QueriesPadded { get; init; }
+    /// <summary>Existing negatives dropped because they equal a positive of their record.</summary>
+    public long ExistingDroppedAsPositive { get; init; }
+    /// <summary>Records whose input pos_scores / neg_scores were dropped because their kept negatives would mix scorers.</summary>
+    public int ScoresDropped { get; init; }
+
+    public double NegativesPerQuery => Queries == 0 ? 0 : (double)Mined / Queries;
+
+    /// <summary>Share of examined candidates removed by the false-negative filters.</summary>
+    public double FilteredFraction { get; init; }
+
+    public double PaddedFraction => Mined == 0 ? 0 : (double)Padded / Mined;
+}

@@ -1,0 +1,8 @@
+namespace Research.Lib.Search;
+
+/// <summary>An exact inner-product index: Faiss Flat when the shim is built, else the kit's TorchSharp <see cref="ExactIndex"/>.</summary>
+public static class FlatIndex
+{
+    public static IVectorIndex Create(int dimension) =>
+        FaissIndex.IsAvailable ? FaissIndex.Create(dimension, "Flat") : new ExactIndex(dimension);
+}
