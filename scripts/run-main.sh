@@ -34,6 +34,14 @@ echo "== split"
 research data split "$TRAIN" --ratios 8,1,1 --seed 42 --group-by pos --out "$OUT/split"
 echo "== encode"
 research model encode --model toy_data/tiny-bert --input "$UNSUP" --out "$OUT/unsup.tiny-bert.npy"
+# The evaluation queries, one per line, for the leakage check.
+python3 -c 'import json,sys; [print(json.loads(l)["query"]) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]' "$DEV" > "$OUT/dev_queries.txt"
+echo "== clean (near-duplicate queries; model-free encoder, so no checkpoint is needed)"
+research clean --input "$TRAIN" --model hashed --threshold 0.7 --eval-queries "$OUT/dev_queries.txt" --out "$OUT/clean"
+echo "== mine (BM25, dense, hybrid)"
+for method in Bm25 Dense Hybrid; do
+  research mine --input "$OUT/clean/cleaned.jsonl" --model hashed --method "$method" --range 2-60 --negatives 5 --replace --max-score-ratio 0.95 --out "$OUT/mine-$method"
+done
 echo "== notebooks (the kit's runner: parameters, timeouts, HTML reports)"
 research notebooks run notebooks/*.ipynb --out artifacts/notebooks
 echo "== notebooks (dotnet repl, the real kernel's headless host; a failing cell fails the job)"

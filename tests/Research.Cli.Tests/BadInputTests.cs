@@ -119,6 +119,20 @@ public class BadInputTests(CliFixture fixture) : IClassFixture<CliFixture>
         ["bm25 search: not an index"] = (["bm25", "search", "--index", "{d}/a_folder", "--queries", "{d}/queries.jsonl", "--out", "{d}/r.trec"], "{d}/a_folder: not a BM25 index folder (bm25.json missing)."),
         ["bm25 search: a file as index"] = (["bm25", "search", "--index", "{d}/a_file", "--queries", "{d}/queries.jsonl", "--out", "{d}/r.trec"], "{d}/a_file: is a file; a BM25 index is a folder (written by 'research bm25 build')."),
 
+        // clean / mine
+        ["clean: threshold above 1"] = (["clean", "--input", "{t}/toy_source.json", "--model", "hashed", "--threshold", "1.5", "--out", "{d}/c"], "--threshold 1.5: expected a cosine in (-1, 1]."),
+        ["clean: --remove-leaks without an evaluation set"] = (["clean", "--input", "{t}/toy_source.json", "--model", "hashed", "--remove-leaks", "--out", "{d}/c"], "--remove-leaks needs --eval-queries and/or --eval-passages."),
+        ["clean: missing input"] = (["clean", "--input", "{d}/none.jsonl", "--model", "hashed", "--out", "{d}/c"], "{d}/none.jsonl: file not found."),
+        ["clean: empty input"] = (["clean", "--input", "{d}/empty.txt", "--model", "hashed", "--out", "{d}/c"], "{d}/empty.txt: no records to clean."),
+        ["clean: missing model"] = (["clean", "--input", "{t}/toy_source.json", "--model", "{d}/none", "--out", "{d}/c"], "{d}/none: config.json not found; is this a Hugging Face model folder?"),
+        ["mine: reversed range"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--range", "210-10", "--out", "{d}/n"], "--range '210-10': expected START-END with 0 <= START < END, such as 10-210."),
+        ["mine: more negatives than ranks"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--range", "10-20", "--negatives", "11", "--out", "{d}/n"], "--negatives 11 is more than the 10 ranks of --range 10-20."),
+        ["mine: range beyond the corpus"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--corpus", "{d}/corpus.jsonl", "--range", "10-20", "--negatives", "5", "--out", "{d}/n"], "--range 10-20 starts beyond the corpus: it has 3 passages."),
+        ["mine: unknown method"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--method", "Sparse", "--out", "{d}/n"], "Cannot parse argument 'Sparse' for option '--method' as expected type 'Research.Lib.Mining.MiningMethod'. Did you mean one of the following?\nBm25\nDense\nHybrid"),
+        ["mine: ratio above 1"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--max-score-ratio", "1.5", "--out", "{d}/n"], "--max-score-ratio 1.5: expected a number in (0, 1]."),
+        ["mine: training file as corpus"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--corpus", "{d}/corpus_training.jsonl", "--out", "{d}/n"], "{d}/corpus_training.jsonl:1: field '_id': missing; this looks like a training file (query/pos records), not a BEIR corpus or query file"),
+        ["encode: unknown precision"] = (["model", "encode", "--model", "{m}", "--input", "{d}/sentences.txt", "--out", "{d}/v.npy", "--precision", "fp8"], "--precision fp8: expected fp32, bf16 or fp16."),
+
         // notebooks, env
         ["notebooks: --out is a file"] = (["notebooks", "run", "{d}/notebook_notjson.ipynb", "--out", "{d}/a_file"], "--out {d}/a_file: is a file; expected a folder for the executed notebooks and reports."),
         ["notebooks: cell source is a number"] = (["notebooks", "run", "{d}/notebook_numbersource.ipynb", "--out", "{d}/nb"], "{d}/notebook_numbersource.ipynb: cell 1: 'source' is 42; nbformat 4 expects a string or a list of strings."),

@@ -15,6 +15,8 @@ internal static class CliApp
         root.Subcommands.Add(EvalCommands.Create());
         root.Subcommands.Add(SearchCommands.Index());
         root.Subcommands.Add(SearchCommands.Bm25());
+        root.Subcommands.Add(CleanMineCommands.Clean());
+        root.Subcommands.Add(CleanMineCommands.Mine());
         return root;
     }
 }

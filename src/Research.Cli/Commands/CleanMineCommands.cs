@@ -1,0 +1,165 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Research.Lib.Cleaning;
+using Research.Lib.Data;
+using Research.Lib.IO;
+using Research.Lib.Mining;
+using Research.Lib.Modeling;
+
+namespace Research.Cli.Commands;
+
+/// <summary><c>research clean</c> (near-duplicate queries, leakage) and <c>research mine</c> (hard negatives).</summary>
+internal static class CleanMineCommands
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    private static Option<string> ModelOption() => new("--model")
+    {
+        Required = true,
+        Description = "Model folder, or 'hashed' for the model-free hashed n-gram TF-IDF encoder (fitted on the input).",
+    };
+
+    /// <summary>A model folder's encoder, or the hashed encoder fitted on <paramref name="fitTexts"/>.</summary>
+    private static (IEmbeddingEncoder Encoder, IDisposable? Owner) LoadEncoder(string model, string device, Func<IEnumerable<string>> fitTexts)
+    {
+        if (model == "hashed") return (HashedNgramEncoder.Fit(fitTexts()), null);
+        var encoder = SentenceEncoder.Load(model, CliOptions.ParseDevice(device));
+        return (encoder, encoder);
+    }
+
+    public static Command Clean()
+    {
+        var input = new Option<string>("--input") { Required = true, Description = "Training JSONL (query, pos, neg)." };
+        var model = ModelOption();
+        var threshold = new Option<double>("--threshold") { Description = "Cosine above which two queries are near duplicates (the seed's example: 0.70).", DefaultValueFactory = _ => 0.70 };
+        var noExact = new Option<bool>("--keep-exact") { Description = "Do not remove exact duplicates (after normalization) before embedding." };
+        var merge = new Option<bool>("--merge-positives") { Description = "Give the kept query of a group the union of the group's positives." };
+        var evalQueries = new Option<string?>("--eval-queries") { Description = "Leakage check: evaluation queries (BEIR queries.jsonl or one per line)." };
+        var evalPassages = new Option<string?>("--eval-passages") { Description = "Leakage check: evaluation passages (BEIR corpus.jsonl or one per line); training queries equal to one leak." };
+        var removeLeaks = new Option<bool>("--remove-leaks") { Description = "Drop the leaking training records (default: report them only)." };
+        var device = CliOptions.Device();
+        var outDir = new Option<string>("--out") { Required = true, Description = "Folder for cleaned.jsonl, dropped.tsv, leakage.tsv and summary.json (written whole)." };
+        var cmd = new Command("clean", "Remove exact and near-duplicate queries (embedding + Faiss range search, connected components); report every dropped query and any leak into the evaluation set.")
+        {
+            input, model, threshold, noExact, merge, evalQueries, evalPassages, removeLeaks, device, outDir,
+        };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            var options = new QueryCleanerOptions { Threshold = CheckThreshold(r.GetValue(threshold)), RemoveExactDuplicates = !r.GetValue(noExact), MergePositives = r.GetValue(merge) };
+            if (r.GetValue(removeLeaks) && r.GetValue(evalQueries) is null && r.GetValue(evalPassages) is null)
+                throw new ArgumentException("--remove-leaks needs --eval-queries and/or --eval-passages.");
+            var path = r.GetValue(input)!;
+            var examples = CliProgress.OverFile($"reading {Path.GetFileName(path)}", path, p => TrainingExampleReader.Read(path, ReadOptions.Strict with { BytesRead = p }).ToList());
+            if (examples.Count == 0) throw new InvalidDataException($"{path}: no records to clean.");
+            var queries = r.GetValue(evalQueries) is { } qp ? CorpusReader.ReadQueries(qp).Select(q => q.Text).ToList() : [];
+            var passages = r.GetValue(evalPassages) is { } pp ? CorpusReader.ReadDocuments(pp).Select(d => d.FullText).ToList() : [];
+            var (encoder, owner) = LoadEncoder(r.GetValue(model)!, r.GetValue(device)!, () => examples.Select(e => e.Query).Concat(queries));
+            using (owner)
+            {
+                var result = CliProgress.OverCount("cleaning", examples.Count, p => QueryCleaner.Clean(examples, encoder, options, p));
+                var leaks = queries.Count + passages.Count > 0 ? LeakageChecker.Check(result.Kept, queries, passages, encoder, options.Threshold) : [];
+                var kept = r.GetValue(removeLeaks) ? result.Kept.Where((_, i) => !leaks.Any(l => l.Index == i)).ToList() : result.Kept.ToList();
+                var summary = new JsonObject
+                {
+                    ["input"] = Path.GetFullPath(path),
+                    ["encoder"] = encoder is HashedNgramEncoder h ? h.ToString() : Path.GetFullPath(r.GetValue(model)!),
+                    ["threshold"] = options.Threshold,
+                    ["grouping"] = "connected components (single linkage); the first occurrence of a group is kept",
+                    ["records_in"] = examples.Count,
+                    ["exact_duplicates"] = result.ExactDuplicates,
+                    ["near_duplicates"] = result.NearDuplicates,
+                    ["groups"] = result.Groups,
+                    ["leaks"] = leaks.Count,
+                    ["leaks_removed"] = r.GetValue(removeLeaks) ? result.Kept.Count - kept.Count : 0,
+                    ["records_out"] = kept.Count,
+                };
+                AtomicDirectory.Write(r.GetValue(outDir)!, dir =>
+                {
+                    TrainingExampleWriter.Write(Path.Combine(dir, "cleaned.jsonl"), kept);
+                    AtomicFile.WriteText(Path.Combine(dir, "dropped.tsv"), w =>
+                    {
+                        w.Write("line\tquery\tkept_line\tkept_query\tcosine\tgroup_size\treason\n");
+                        foreach (var d in result.Dropped)
+                            w.Write(string.Create(CultureInfo.InvariantCulture, $"{d.Index + 1}\t{Tsv(d.Query)}\t{d.KeptIndex + 1}\t{Tsv(d.KeptQuery)}\t{d.Cosine:0.####}\t{d.GroupSize}\t{d.Reason}\n"));
+                    });
+                    if (queries.Count + passages.Count > 0)
+                        AtomicFile.WriteText(Path.Combine(dir, "leakage.tsv"), w =>
+                        {
+                            w.Write("cleaned_line\ttrain_query\tkind\teval_text\tcosine\n");
+                            foreach (var l in leaks)
+                                w.Write(string.Create(CultureInfo.InvariantCulture, $"{l.Index + 1}\t{Tsv(l.TrainQuery)}\t{l.Kind}\t{Tsv(l.EvalText)}\t{l.Cosine:0.####}\n"));
+                        });
+                    AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"), summary.ToJsonString(Indented) + "\n");
+                });
+                Console.WriteLine($"{examples.Count} records -> {kept.Count}: {result.ExactDuplicates} exact and {result.NearDuplicates} near duplicates removed ({result.Groups} groups at cosine > {options.Threshold.ToString(CultureInfo.InvariantCulture)}), {leaks.Count} leaks into the evaluation set; report in {r.GetValue(outDir)}");
+            }
+        }));
+        return cmd;
+    }
+
+    public static Command Mine()
+    {
+        var input = new Option<string>("--input") { Required = true, Description = "Training JSONL (query, pos, neg)." };
+        var model = ModelOption();
+        var method = new Option<MiningMethod>("--method") { Description = "Dense, Bm25 or Hybrid.", DefaultValueFactory = _ => MiningMethod.Dense };
+        var corpus = new Option<string?>("--corpus") { Description = "Candidate passages (BEIR corpus.jsonl or one per line); default: every passage of the input." };
+        var range = new Option<string>("--range") { Description = "Ranks START-END (0-based, END excluded) to sample from, FlagEmbedding's range_for_sampling.", DefaultValueFactory = _ => "10-210" };
+        var count = new Option<int>("--negatives") { Description = "Negatives per query (FlagEmbedding's negative_number).", DefaultValueFactory = _ => 15 };
+        var sampling = new Option<NegativeSampling>("--sampling") { Description = "Random (FlagEmbedding) or Top (the hardest).", DefaultValueFactory = _ => NegativeSampling.Random };
+        var maxScore = new Option<double?>("--max-score") { Description = "Drop candidates scoring at or above this." };
+        var margin = new Option<double?>("--margin") { Description = "Drop candidates scoring above the positive's score minus this margin." };
+        var ratio = new Option<double?>("--max-score-ratio") { Description = "Drop candidates scoring above this fraction of the positive's score (e.g. 0.95)." };
+        var replace = new Option<bool>("--replace") { Description = "Replace the records' existing negatives (default: keep them, add the mined ones)." };
+        var noPad = new Option<bool>("--no-pad") { Description = "Do not pad with random passages when too few candidates survive." };
+        var fusion = new Option<Research.Lib.Search.FusionMethod>("--fusion") { Description = "Hybrid: ReciprocalRank or WeightedScores.", DefaultValueFactory = _ => Research.Lib.Search.FusionMethod.ReciprocalRank };
+        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 42UL };
+        var device = CliOptions.Device();
+        var outDir = new Option<string>("--out") { Required = true, Description = "Folder for mined.jsonl and summary.json (written whole)." };
+        var cmd = new Command("mine", "Mine hard negatives (dense, BM25 or fused) from a rank range, with false-negative filters; every positive and the query itself are excluded.")
+        {
+            input, model, method, corpus, range, count, sampling, maxScore, margin, ratio, replace, noPad, fusion, seed, device, outDir,
+        };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            var (start, end) = MiningOptions.ParseRange(r.GetValue(range)!);
+            var options = new MiningOptions
+            {
+                Method = r.GetValue(method), RangeStart = start, RangeEnd = end, Count = r.GetValue(count), Sampling = r.GetValue(sampling),
+                MaxScore = r.GetValue(maxScore), Margin = r.GetValue(margin), MaxScoreRatio = r.GetValue(ratio), KeepExisting = !r.GetValue(replace),
+                PadWithRandom = !r.GetValue(noPad), Fusion = r.GetValue(fusion), Seed = r.GetValue(seed),
+            };
+            var path = r.GetValue(input)!;
+            var examples = CliProgress.OverFile($"reading {Path.GetFileName(path)}", path, p => TrainingExampleReader.Read(path, ReadOptions.Strict with { BytesRead = p }).ToList());
+            if (examples.Count == 0) throw new InvalidDataException($"{path}: no records to mine for.");
+            var passages = r.GetValue(corpus) is { } cp ? CorpusReader.ReadDocuments(cp).Select(d => d.FullText).ToList() : null;
+            var pool = passages ?? HardNegativeMiner.Pool(examples);
+            options.Validate(pool.Count);
+            var (encoder, owner) = options.Method == MiningMethod.Bm25 ? (null, null)
+                : LoadEncoder(r.GetValue(model)!, r.GetValue(device)!, () => pool.Concat(examples.Select(e => e.Query)));
+            using (owner)
+            {
+                var result = CliProgress.OverCount("mining", examples.Count, p => HardNegativeMiner.Mine(examples, passages, encoder, options, p));
+                var report = result.Report;
+                var summary = JsonSerializer.SerializeToNode(report, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!.AsObject();
+                summary["input"] = Path.GetFullPath(path);
+                summary["range"] = $"{start}-{end}";
+                summary["negatives"] = options.Count;
+                summary["sampling"] = options.Sampling.ToString().ToLowerInvariant();
+                AtomicDirectory.Write(r.GetValue(outDir)!, dir =>
+                {
+                    TrainingExampleWriter.Write(Path.Combine(dir, "mined.jsonl"), result.Examples);
+                    AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"), summary.ToJsonString(Indented) + "\n");
+                });
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{report.Queries} queries, {report.Passages} passages ({report.Method}): {report.NegativesPerQuery:0.0} negatives per query; filtered as likely false negatives {report.FilteredFraction:P1} of candidates; padded {report.PaddedFraction:P1}; no negative equals a positive of its query. -> {r.GetValue(outDir)}"));
+            }
+        }));
+        return cmd;
+    }
+
+    private static double CheckThreshold(double t) => t is > -1 and <= 1 ? t : throw new ArgumentException($"--threshold {t.ToString(CultureInfo.InvariantCulture)}: expected a cosine in (-1, 1].");
+
+    private static string Tsv(string text) => text.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
+}

@@ -1,0 +1,94 @@
+using Research.Lib.Data;
+using Research.Lib.Mining;
+using Research.Lib.Modeling;
+using Research.Lib.Text;
+
+namespace Research.Lib.Tests.Mining;
+
+public class HardNegativeMinerTests
+{
+    // One query; passages at cosines 0.9 (its positive), 0.85, 0.7, 0.5, 0.3, 0.1 with it.
+    private static float[] At(double cosine) => [(float)cosine, (float)Math.Sqrt(1 - cosine * cosine)];
+
+    private static readonly FixedEncoder Encoder = new(new()
+    {
+        ["q"] = [1, 0],
+        ["pos"] = At(0.9), ["n85"] = At(0.85), ["n70"] = At(0.7), ["n50"] = At(0.5), ["n30"] = At(0.3), ["n10"] = At(0.1),
+    });
+
+    private static readonly TrainingExample[] Records = [new("q", ["pos"], [])];
+    private static readonly string[] Corpus = ["n10", "pos", "n50", "n85", "n30", "n70"];
+
+    private static MiningResult Mine(MiningOptions options) => HardNegativeMiner.Mine(Records, Corpus, Encoder, options);
+
+    [Fact]
+    public void TopSamplingTakesTheRanksAfterRangeStartWithoutThePositive()
+    {
+        var result = Mine(new MiningOptions { RangeStart = 1, RangeEnd = 4, Count = 2, Sampling = NegativeSampling.Top });
+        var e = Assert.Single(result.Examples);
+        Assert.Equal(["n70", "n50"], e.Neg); // ranks after removing the positive: n85, n70, n50, n30, n10; skip 1
+        Assert.Equal([0.7, 0.5], e.NegScores!.Select(s => Math.Round(s, 6)));
+        Assert.Equal([0.9], e.PosScores!.Select(s => Math.Round(s, 6)));
+        Assert.Equal(1, result.Report.ExcludedPositives);
+    }
+
+    [Fact]
+    public void FalseNegativeFiltersAreAppliedAndCounted()
+    {
+        var result = Mine(new MiningOptions { RangeStart = 0, RangeEnd = 5, Count = 5, Sampling = NegativeSampling.Top, MaxScore = 0.8, MaxScoreRatio = 0.7, Margin = 0.3, PadWithRandom = false });
+        // n85 >= max 0.8; n70 > 0.9 - 0.3 = 0.6 (margin); n50 is kept (0.5 <= 0.63 = 0.7 x 0.9)
+        Assert.Equal(["n50", "n30", "n10"], Assert.Single(result.Examples).Neg);
+        Assert.Equal((1, 1, 0), (result.Report.FilteredMaxScore, result.Report.FilteredMargin, result.Report.FilteredRatio));
+        Assert.Equal(0.4, result.Report.FilteredFraction, 12);
+    }
+
+    [Fact]
+    public void TooFewCandidatesArePaddedAndReported()
+    {
+        var result = Mine(new MiningOptions { RangeStart = 0, RangeEnd = 3, Count = 3, Sampling = NegativeSampling.Top, MaxScore = 0.6 });
+        var e = Assert.Single(result.Examples);
+        Assert.Equal(3, e.Neg.Count);
+        Assert.Equal("n50", e.Neg[0]);
+        Assert.DoesNotContain("pos", e.Neg);
+        Assert.Equal((2, 1), (result.Report.Padded, result.Report.QueriesPadded));
+    }
+
+    [Theory]
+    [InlineData(0, 3, 4, "--negatives 4 is more than the 3 ranks of --range 0-3.")]
+    [InlineData(6, 10, 2, "--range 6-10 starts beyond the corpus: it has 6 passages.")]
+    [InlineData(0, 3, 0, "--negatives 0: expected a positive number.")]
+    public void ImpossibleSettingsAreRefusedUpFront(int start, int end, int count, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => Mine(new MiningOptions { RangeStart = start, RangeEnd = end, Count = count }));
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void FlagEmbeddingRangeParses()
+    {
+        Assert.Equal((10, 210), MiningOptions.ParseRange("10-210"));
+        Assert.Equal("--range '210-10': expected START-END with 0 <= START < END, such as 10-210.", Assert.Throws<ArgumentException>(() => MiningOptions.ParseRange("210-10")).Message);
+    }
+
+    [Theory]
+    [InlineData(MiningMethod.Dense)]
+    [InlineData(MiningMethod.Bm25)]
+    [InlineData(MiningMethod.Hybrid)]
+    public void ToyDataNeverGetsAPositiveAsNegative(MiningMethod method)
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(TestPaths.ToyData, "toy_source.json")).ToList();
+        var pool = HardNegativeMiner.Pool(examples);
+        var encoder = HashedNgramEncoder.Fit(pool.Concat(examples.Select(e => e.Query)));
+        var result = HardNegativeMiner.Mine(examples, null, encoder, new MiningOptions { Method = method, RangeStart = 2, RangeEnd = 40, Count = 5 });
+        Assert.Equal(examples.Count, result.Examples.Count);
+        for (var i = 0; i < examples.Count; i++)
+        {
+            var e = result.Examples[i];
+            var positives = e.Pos.Select(TextNormalizer.ForComparison).ToHashSet();
+            Assert.DoesNotContain(e.Neg, n => positives.Contains(TextNormalizer.ForComparison(n)));
+            Assert.Equal(examples[i].Neg.Count + 5, e.Neg.Count); // existing negatives kept, 5 mined
+            Assert.Equal(e.Neg.Count, e.Neg.Select(TextNormalizer.ForComparison).Distinct().Count());
+        }
+        Assert.Equal(5L * examples.Count, result.Report.Mined);
+    }
+}
