@@ -53,4 +53,48 @@ public class VerbTests(CliFixture fixture) : IClassFixture<CliFixture>
         Assert.StartsWith("0\t1\t0\t", rows[1]); // each sentence finds itself first
         Assert.StartsWith("1\t1\t1\t", rows[2]);
     }
+
+    [Fact]
+    public void ShardedMiningMergedIsByteIdenticalToTheUnshardedRun()
+    {
+        string[] Args(string output, params string[] extra) =>
+            ["mine", "--input", Path.Combine(fixture.ToyData, "toy_source.json"), "--model", "hashed", "--method", "Hybrid", "--range", "2-40", "--negatives", "5", "--out", output, .. extra];
+        var (exit, _, error) = CliHarness.Run(Args(fixture["mine_whole"]));
+        Assert.True(exit == 0, error);
+        for (var i = 0; i < 3; i++)
+        {
+            (exit, _, error) = CliHarness.Run(Args(fixture[$"mine_part{i}"], "--shard", $"{i}/3"));
+            Assert.True(exit == 0, error);
+        }
+        (exit, _, error) = CliHarness.Run("merge", fixture["mine_part0"], fixture["mine_part1"], fixture["mine_part2"], "--out", fixture["mine_merged"]);
+        Assert.True(exit == 0, error);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(fixture["mine_whole"], "mined.jsonl")), File.ReadAllBytes(Path.Combine(fixture["mine_merged"], "mined.jsonl")));
+        (exit, _, error) = CliHarness.Run("merge", fixture["mine_part1"], fixture["mine_part0"], fixture["mine_part2"], "--out", fixture["mine_wrong"]);
+        Assert.Equal((1, $"{fixture["mine_part1"]}: is shard 1/3, expected 0/3; give every shard once, in order."), (exit, error.TrimEnd('\n')));
+    }
+
+    [Fact]
+    public void ShardedEncodingMergedEqualsTheWholeAndFeedsCleaning()
+    {
+        var input = fixture["queries_for_clean.txt"];
+        var train = Path.Combine(fixture.ToyData, "toy_source.json");
+        File.WriteAllLines(input, Research.Lib.Data.TrainingExampleReader.Read(train).Select(e => e.Query));
+        var (exit, _, error) = CliHarness.Run("model", "encode", "--model", fixture.TinyBert, "--input", input, "--as", "query", "--out", fixture["q_whole.npy"]);
+        Assert.True(exit == 0, error);
+        for (var i = 0; i < 2; i++)
+        {
+            (exit, _, error) = CliHarness.Run("model", "encode", "--model", fixture.TinyBert, "--input", input, "--as", "query", "--shard", $"{i}/2", "--out", fixture[$"q_part{i}.npy"]);
+            Assert.True(exit == 0, error);
+        }
+        (exit, _, error) = CliHarness.Run("merge", fixture["q_part0.npy"], fixture["q_part1.npy"], "--out", fixture["q_merged.npy"]);
+        Assert.True(exit == 0, error);
+        var whole = EmbeddingMatrix.Load(fixture["q_whole.npy"]);
+        var merged = EmbeddingMatrix.Load(fixture["q_merged.npy"]);
+        Assert.Equal((318, 64), (merged.Rows, merged.Dimension));
+        // Each part batches its own texts (other padding lengths), so the vectors agree to float rounding.
+        Assert.True(whole.Data.Zip(merged.Data, (a, b) => Math.Abs(a - b)).Max() < 1e-5);
+        (exit, _, error) = CliHarness.Run("clean", "--input", train, "--model", "hashed", "--embeddings", fixture["q_merged.npy"], "--threshold", "0.99", "--out", fixture["clean_from_vectors"]);
+        Assert.True(exit == 0, error);
+        Assert.Contains("\"exact_duplicates\": 6", File.ReadAllText(Path.Combine(fixture["clean_from_vectors"], "summary.json")));
+    }
 }

@@ -21,10 +21,20 @@ internal static class CleanMineCommands
         Description = "Model folder, or 'hashed' for the model-free hashed n-gram TF-IDF encoder (fitted on the input).",
     };
 
-    /// <summary>A model folder's encoder, or the hashed encoder fitted on <paramref name="fitTexts"/>.</summary>
-    private static (IEmbeddingEncoder Encoder, IDisposable? Owner) LoadEncoder(string model, string device, Func<IEnumerable<string>> fitTexts)
+    private static Option<string?> DevicesOption() => new("--devices")
+    {
+        Description = "Encode on several devices at once, one model replica each: cuda:0,cuda:1,... (overrides --device).",
+    };
+
+    /// <summary>A model folder's encoder (replicated over --devices when given), or the hashed encoder fitted on <paramref name="fitTexts"/>.</summary>
+    private static (IEmbeddingEncoder Encoder, IDisposable? Owner) LoadEncoder(string model, string device, string? devices, Func<IEnumerable<string>> fitTexts)
     {
         if (model == "hashed") return (HashedNgramEncoder.Fit(fitTexts()), null);
+        if (devices is { Length: > 0 })
+        {
+            var replicated = Research.Lib.Devices.ReplicatedEncoder.Load(model, Research.Lib.Devices.ReplicatedEncoder.ParseDevices(devices));
+            return (replicated, replicated);
+        }
         var encoder = SentenceEncoder.Load(model, CliOptions.ParseDevice(device));
         return (encoder, encoder);
     }
@@ -40,14 +50,17 @@ internal static class CleanMineCommands
         var evalPassages = new Option<string?>("--eval-passages") { Description = "Leakage check: evaluation passages (BEIR corpus.jsonl or one per line); training queries equal to one leak." };
         var removeLeaks = new Option<bool>("--remove-leaks") { Description = "Drop the leaking training records (default: report them only)." };
         var device = CliOptions.Device();
+        var devices = DevicesOption();
+        var embeddings = new Option<string?>("--embeddings") { Description = "Precomputed query vectors, one row per record (from 'research model encode --as query', possibly sharded and merged); --model then only serves the leakage check." };
+        var index = new Option<string>("--index") { Description = "Flat (exact) or a Faiss factory string such as HNSW32 for millions of queries.", DefaultValueFactory = _ => "Flat" };
         var outDir = new Option<string>("--out") { Required = true, Description = "Folder for cleaned.jsonl, dropped.tsv, leakage.tsv and summary.json (written whole)." };
         var cmd = new Command("clean", "Remove exact and near-duplicate queries (embedding + Faiss range search, connected components); report every dropped query and any leak into the evaluation set.")
         {
-            input, model, threshold, noExact, merge, evalQueries, evalPassages, removeLeaks, device, outDir,
+            input, model, threshold, noExact, merge, evalQueries, evalPassages, removeLeaks, device, devices, embeddings, index, outDir,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            var options = new QueryCleanerOptions { Threshold = CheckThreshold(r.GetValue(threshold)), RemoveExactDuplicates = !r.GetValue(noExact), MergePositives = r.GetValue(merge) };
+            var options = new QueryCleanerOptions { Threshold = CheckThreshold(r.GetValue(threshold)), RemoveExactDuplicates = !r.GetValue(noExact), MergePositives = r.GetValue(merge), Index = r.GetValue(index)! };
             if (r.GetValue(removeLeaks) && r.GetValue(evalQueries) is null && r.GetValue(evalPassages) is null)
                 throw new ArgumentException("--remove-leaks needs --eval-queries and/or --eval-passages.");
             var path = r.GetValue(input)!;
@@ -55,10 +68,13 @@ internal static class CleanMineCommands
             if (examples.Count == 0) throw new InvalidDataException($"{path}: no records to clean.");
             var queries = r.GetValue(evalQueries) is { } qp ? CorpusReader.ReadQueries(qp).Select(q => q.Text).ToList() : [];
             var passages = r.GetValue(evalPassages) is { } pp ? CorpusReader.ReadDocuments(pp).Select(d => d.FullText).ToList() : [];
-            var (encoder, owner) = LoadEncoder(r.GetValue(model)!, r.GetValue(device)!, () => examples.Select(e => e.Query).Concat(queries));
+            var vectors = r.GetValue(embeddings) is { } ep ? EmbeddingMatrix.Load(ep) : null;
+            if (vectors is not null && vectors.Rows != examples.Count)
+                throw new InvalidDataException($"--embeddings {r.GetValue(embeddings)}: {vectors.Rows} vectors for the {examples.Count} records of {path}; encode every query, in order.");
+            var (encoder, owner) = LoadEncoder(r.GetValue(model)!, r.GetValue(device)!, r.GetValue(devices), () => examples.Select(e => e.Query).Concat(queries));
             using (owner)
             {
-                var result = CliProgress.OverCount("cleaning", examples.Count, p => QueryCleaner.Clean(examples, encoder, options, p));
+                var result = CliProgress.OverCount("cleaning", examples.Count, p => vectors is null ? QueryCleaner.Clean(examples, encoder, options, p) : QueryCleaner.Clean(examples, vectors, options, p));
                 var leaks = queries.Count + passages.Count > 0 ? LeakageChecker.Check(result.Kept, queries, passages, encoder, options.Threshold) : [];
                 var kept = r.GetValue(removeLeaks) ? result.Kept.Where((_, i) => !leaks.Any(l => l.Index == i)).ToList() : result.Kept.ToList();
                 var summary = new JsonObject
@@ -116,10 +132,12 @@ internal static class CleanMineCommands
         var fusion = new Option<Research.Lib.Search.FusionMethod>("--fusion") { Description = "Hybrid: ReciprocalRank or WeightedScores.", DefaultValueFactory = _ => Research.Lib.Search.FusionMethod.ReciprocalRank };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 42UL };
         var device = CliOptions.Device();
+        var devices = DevicesOption();
+        var shard = new Option<string?>("--shard") { Description = "INDEX/COUNT: mine only this contiguous part of the queries (e.g. a Slurm array task); 'research merge' joins the parts." };
         var outDir = new Option<string>("--out") { Required = true, Description = "Folder for mined.jsonl and summary.json (written whole)." };
         var cmd = new Command("mine", "Mine hard negatives (dense, BM25 or fused) from a rank range, with false-negative filters; every positive and the query itself are excluded.")
         {
-            input, model, method, corpus, range, count, sampling, maxScore, margin, ratio, replace, noPad, fusion, seed, device, outDir,
+            input, model, method, corpus, range, count, sampling, maxScore, margin, ratio, replace, noPad, fusion, seed, device, devices, shard, outDir,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
@@ -129,6 +147,7 @@ internal static class CleanMineCommands
                 Method = r.GetValue(method), RangeStart = start, RangeEnd = end, Count = r.GetValue(count), Sampling = r.GetValue(sampling),
                 MaxScore = r.GetValue(maxScore), Margin = r.GetValue(margin), MaxScoreRatio = r.GetValue(ratio), KeepExisting = !r.GetValue(replace),
                 PadWithRandom = !r.GetValue(noPad), Fusion = r.GetValue(fusion), Seed = r.GetValue(seed),
+                Shard = r.GetValue(shard) is { } sh ? ShardSpec.Parse(sh) : null,
             };
             var path = r.GetValue(input)!;
             var examples = CliProgress.OverFile($"reading {Path.GetFileName(path)}", path, p => TrainingExampleReader.Read(path, ReadOptions.Strict with { BytesRead = p }).ToList());
@@ -137,7 +156,7 @@ internal static class CleanMineCommands
             var pool = passages ?? HardNegativeMiner.Pool(examples);
             options.Validate(pool.Count);
             var (encoder, owner) = options.Method == MiningMethod.Bm25 ? (null, null)
-                : LoadEncoder(r.GetValue(model)!, r.GetValue(device)!, () => pool.Concat(examples.Select(e => e.Query)));
+                : LoadEncoder(r.GetValue(model)!, r.GetValue(device)!, r.GetValue(devices), () => pool.Concat(examples.Select(e => e.Query)));
             using (owner)
             {
                 var result = CliProgress.OverCount("mining", examples.Count, p => HardNegativeMiner.Mine(examples, passages, encoder, options, p));
@@ -147,6 +166,7 @@ internal static class CleanMineCommands
                 summary["range"] = $"{start}-{end}";
                 summary["negatives"] = options.Count;
                 summary["sampling"] = options.Sampling.ToString().ToLowerInvariant();
+                summary["shard"] = options.Shard?.ToString();
                 AtomicDirectory.Write(r.GetValue(outDir)!, dir =>
                 {
                     TrainingExampleWriter.Write(Path.Combine(dir, "mined.jsonl"), result.Examples);
@@ -157,6 +177,58 @@ internal static class CleanMineCommands
             }
         }));
         return cmd;
+    }
+
+    public static Command Merge()
+    {
+        var inputs = new Argument<string[]>("PARTS") { Description = "Shard outputs in shard order: 'research mine --shard' folders, or vector files from 'research model encode --shard'.", Arity = ArgumentArity.OneOrMore };
+        var outPath = new Option<string>("--out") { Required = true, Description = "The merged output: a folder (mining) or a vector file (.npy / .f32)." };
+        var cmd = new Command("merge", "Join the parts of a sharded run, in order: the result equals the unsharded run's.") { inputs, outPath };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            var parts = r.GetValue(inputs)!;
+            var output = r.GetValue(outPath)!;
+            if (parts.All(Directory.Exists))
+            {
+                var records = new List<TrainingExample>();
+                var shards = new List<string?>();
+                foreach (var part in parts)
+                {
+                    var mined = Path.Combine(part, "mined.jsonl");
+                    if (!File.Exists(mined)) throw new FileNotFoundException($"{part}: no mined.jsonl; is it a 'research mine' output?", mined);
+                    records.AddRange(TrainingExampleReader.Read(mined));
+                    shards.Add(JsonNode.Parse(File.ReadAllText(Path.Combine(part, "summary.json")))?["shard"]?.GetValue<string>());
+                }
+                CheckShardOrder(shards, parts);
+                HardNegativeMiner.EnsureNoPositiveAmongNegatives(records);
+                AtomicDirectory.Write(output, dir =>
+                {
+                    TrainingExampleWriter.Write(Path.Combine(dir, "mined.jsonl"), records);
+                    AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"), new JsonObject { ["merged_from"] = new JsonArray(parts.Select(p => (JsonNode?)Path.GetFullPath(p)).ToArray()), ["records"] = records.Count }.ToJsonString(Indented) + "\n");
+                });
+                Console.WriteLine($"{parts.Length} parts, {records.Count} records -> {output}/mined.jsonl");
+                return;
+            }
+            if (parts.Any(Directory.Exists))
+                throw new ArgumentException("PARTS mixes folders and files; give either 'research mine' folders or vector files.");
+            var matrices = parts.Select(EmbeddingMatrix.Load).ToList();
+            if (matrices.Select(m => m.Dimension).Distinct().Count() > 1)
+                throw new InvalidDataException($"The parts have different dimensions ({string.Join(", ", matrices.Select(m => m.Dimension))}); are they from the same model?");
+            var data = matrices.SelectMany(m => m.Data).ToArray();
+            var merged = new EmbeddingMatrix(data, matrices.Sum(m => m.Rows), matrices[0].Dimension);
+            merged.Save(output);
+            Console.WriteLine($"{parts.Length} parts, {merged.Rows} x {merged.Dimension} -> {output}");
+        }));
+        return cmd;
+    }
+
+    /// <summary>Mining parts must be shards 0..N-1 of N, in order, or all unsharded outputs.</summary>
+    private static void CheckShardOrder(IReadOnlyList<string?> shards, IReadOnlyList<string> parts)
+    {
+        if (shards.All(s => s is null)) return;
+        for (var i = 0; i < shards.Count; i++)
+            if (shards[i] != $"{i}/{shards.Count}")
+                throw new ArgumentException($"{parts[i]}: is shard {shards[i] ?? "(none)"}, expected {i}/{shards.Count}; give every shard once, in order.");
     }
 
     private static double CheckThreshold(double t) => t is > -1 and <= 1 ? t : throw new ArgumentException($"--threshold {t.ToString(CultureInfo.InvariantCulture)}: expected a cosine in (-1, 1].");

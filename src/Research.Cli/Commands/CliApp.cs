@@ -17,6 +17,7 @@ internal static class CliApp
         root.Subcommands.Add(SearchCommands.Bm25());
         root.Subcommands.Add(CleanMineCommands.Clean());
         root.Subcommands.Add(CleanMineCommands.Mine());
+        root.Subcommands.Add(CleanMineCommands.Merge());
         return root;
     }
 }

@@ -170,7 +170,9 @@ internal static class ModelCommands
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
         var device = CliOptions.Device();
         var precision = CliOptions.Precision();
-        var cmd = new Command("encode", "Encode sentences into vectors.") { modelDir, input, output, kind, batch, device, precision };
+        var shard = new Option<string?>("--shard") { Description = "INDEX/COUNT: encode only this contiguous part of the lines (one machine of many); 'research merge' joins the parts." };
+        var devices = new Option<string?>("--devices") { Description = "Several devices at once, one replica each: cuda:0,cuda:1,... (overrides --device)." };
+        var cmd = new Command("encode", "Encode sentences into vectors.") { modelDir, input, output, kind, batch, device, precision, shard, devices };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var asQuery = r.GetValue(kind) switch
@@ -182,7 +184,15 @@ internal static class ModelCommands
             var batchSize = CliOptions.Positive("--batch-size", r.GetValue(batch));
             var encodePrecision = CliOptions.ParsePrecision(r.GetValue(precision)!);
             var texts = SentenceReader.ReadEveryLine(r.GetValue(input)!);
-            using var encoder = SentenceEncoder.Load(r.GetValue(modelDir)!, CliOptions.ParseDevice(r.GetValue(device)!));
+            if (r.GetValue(shard) is { } shardText)
+            {
+                var (from, to) = ShardSpec.Parse(shardText).Range(texts.Count);
+                texts = texts.GetRange(from, to - from);
+            }
+            IEmbeddingEncoder encoder = r.GetValue(devices) is { Length: > 0 } list
+                ? Research.Lib.Devices.ReplicatedEncoder.Load(r.GetValue(modelDir)!, Research.Lib.Devices.ReplicatedEncoder.ParseDevices(list))
+                : SentenceEncoder.Load(r.GetValue(modelDir)!, CliOptions.ParseDevice(r.GetValue(device)!));
+            using var owner = (IDisposable)encoder;
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var m = CliProgress.OverCount("encoding", texts.Count, progress =>
             {

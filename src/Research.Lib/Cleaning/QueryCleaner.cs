@@ -22,8 +22,33 @@ public static class QueryCleaner
 {
     public static CleaningResult Clean(IReadOnlyList<TrainingExample> examples, IEmbeddingEncoder encoder, QueryCleanerOptions? options = null, IProgress<int>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(encoder);
+        return Clean(examples, encoder.Dimension, ids => encoder.EncodeQueries(ids.Select(i => examples[i].Query).ToList()), options, progress);
+    }
+
+    /// <summary>
+    /// Cleans with query vectors computed elsewhere (row i for record i): the sharded workflow, where machines encode
+    /// slices (<c>research model encode --shard</c>), <c>research merge</c> joins them and one machine cleans.
+    /// </summary>
+    public static CleaningResult Clean(IReadOnlyList<TrainingExample> examples, EmbeddingMatrix queryVectors, QueryCleanerOptions? options = null, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(queryVectors);
+        if (queryVectors.Rows != examples.Count)
+            throw new ArgumentException($"{queryVectors.Rows} query vectors for {examples.Count} records; give one vector per record, in order.");
+        return Clean(examples, queryVectors.Dimension, ids => Rows(queryVectors, ids), options, progress);
+    }
+
+    private static EmbeddingMatrix Rows(EmbeddingMatrix m, int[] ids)
+    {
+        var data = new float[(long)ids.Length * m.Dimension];
+        for (var r = 0; r < ids.Length; r++) m.Row(ids[r]).CopyTo(data.AsSpan(r * m.Dimension, m.Dimension));
+        return new EmbeddingMatrix(data, ids.Length, m.Dimension);
+    }
+
+    private static CleaningResult Clean(IReadOnlyList<TrainingExample> examples, int dimension, Func<int[], EmbeddingMatrix> encode, QueryCleanerOptions? options, IProgress<int>? progress)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
         options ??= new QueryCleanerOptions();
         var n = examples.Count;
         var groups = new UnionFind(n);
@@ -49,13 +74,13 @@ public static class QueryCleaner
         // Near duplicates among the remaining queries (the representatives).
         var reps = Enumerable.Range(0, n).Where(i => exactOf[i] < 0).ToArray();
         var vectors = new Dictionary<int, float[]>(reps.Length);
-        using (var index = FlatIndex.Create(encoder.Dimension))
+        using (var index = FlatIndex.Create(dimension, options.Index))
         {
             var chunks = new List<(int[] Ids, EmbeddingMatrix Vectors)>();
             for (var start = 0; start < reps.Length; start += options.ChunkSize)
             {
                 var ids = reps.Skip(start).Take(options.ChunkSize).ToArray();
-                var m = Normalized(encoder.EncodeQueries(ids.Select(i => examples[i].Query).ToList()));
+                var m = Normalized(encode(ids));
                 index.Add(m, ids.Select(i => (long)i).ToArray());
                 chunks.Add((ids, m));
                 for (var r = 0; r < ids.Length; r++) vectors[ids[r]] = m.Row(r).ToArray();

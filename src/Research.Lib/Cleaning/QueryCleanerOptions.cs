@@ -25,4 +25,10 @@ public sealed record QueryCleanerOptions
 
     /// <summary>Queries embedded per batch (the index is searched in the same chunks, so memory stays bounded).</summary>
     public int ChunkSize { get; init; } = 8192;
+
+    /// <summary>
+    /// The index searched: "Flat" (exact; Faiss Flat or the kit's exact index), or a Faiss factory string such as
+    /// "HNSW32" for millions of queries, where an exact range search would compare every pair.
+    /// </summary>
+    public string Index { get; init; } = "Flat";
 }

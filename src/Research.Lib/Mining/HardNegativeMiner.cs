@@ -29,11 +29,16 @@ public static class HardNegativeMiner
     {
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(options);
-        var passages = corpus ?? Pool(examples);
+        var passages = corpus ?? Pool(examples); // the whole data's pool, also for a shard
+        var (offset, end) = options.Shard?.Range(examples.Count) ?? (0, examples.Count);
+        // Depth from the whole data, so a shard ranks exactly as deep as the unsharded run.
+        var depth = Math.Min(passages.Count, options.RangeEnd + (examples.Count == 0 ? 0 : examples.Max(e => e.Pos.Count + e.Neg.Count)) + 1);
+        examples = examples.Skip(offset).Take(end - offset).ToList();
         options.Validate(passages.Count);
         if (options.Method != MiningMethod.Bm25 && encoder is null)
             throw new ArgumentException($"{options.Method} mining needs an encoder (a model folder, or the model-free hashed encoder).");
-        var depth = Math.Min(passages.Count, options.RangeEnd + examples.Max(e => e.Pos.Count) + 1);
+        if (examples.Count == 0)
+            return new MiningResult([], new MiningReport { Method = options.Method.ToString().ToLowerInvariant(), Passages = passages.Count });
         var queries = examples.Select(e => e.Query).ToList();
 
         // Candidate rankings (passage index, score) per query, and each record's positive score from the same scorer.
@@ -75,7 +80,6 @@ public static class HardNegativeMiner
         using var lexicalIndex = bm25;
         double ScoreOf(int q, int doc) => options.Method == MiningMethod.Bm25 ? bm25!.Score(queries[q], Id(doc)) : Cosine(queryVectors!, q, passageVectors!, doc);
 
-        var random = new Random(unchecked((int)options.Seed));
         var output = new TrainingExample[examples.Count];
         long excluded = 0, filteredMax = 0, filteredMargin = 0, filteredRatio = 0, padded = 0, mined = 0, examined = 0, droppedExisting = 0;
         var queriesPadded = 0;
@@ -83,6 +87,7 @@ public static class HardNegativeMiner
         for (var q = 0; q < examples.Count; q++)
         {
             var e = examples[q];
+            var random = new SplitMix64(options.Seed ^ (0x9E3779B97F4A7C15UL * (ulong)(offset + q + 1)));
             var forbidden = e.Pos.Append(e.Query).Select(TextNormalizer.ForComparison).ToHashSet(StringComparer.Ordinal);
             var existing = new List<(string Text, double? Score)>();
             if (options.KeepExisting)
@@ -110,7 +115,7 @@ public static class HardNegativeMiner
             }
             var chosen = options.Sampling == NegativeSampling.Top
                 ? survivors.Take(options.Count).ToList()
-                : survivors.OrderBy(_ => random.Next()).Take(options.Count).OrderByDescending(x => x.Score).ToList();
+                : Sample(survivors, options.Count, random).OrderByDescending(x => x.Score).ToList();
             var negatives = existing.ToList();
             foreach (var (doc, score) in chosen)
             {
@@ -123,7 +128,7 @@ public static class HardNegativeMiner
                 var before = negatives.Count;
                 for (var attempt = 0; attempt < 20 * need + 100 && negatives.Count - before < need; attempt++)
                 {
-                    var doc = random.Next(passages.Count);
+                    var doc = random.NextInt(passages.Count);
                     var key = TextNormalizer.ForComparison(passages[doc]);
                     if (forbidden.Contains(key) || !taken.Add(key)) continue;
                     negatives.Add((passages[doc], ScoreOf(q, doc)));
@@ -159,6 +164,13 @@ public static class HardNegativeMiner
             ExistingDroppedAsPositive = droppedExisting,
             ScoresDropped = scoresDropped,
         });
+    }
+
+    private static List<(int Doc, double Score)> Sample(List<(int Doc, double Score)> items, int count, SplitMix64 random)
+    {
+        var copy = items.ToList();
+        random.Shuffle(copy);
+        return copy.Take(count).ToList();
     }
 
     /// <summary>Every positive and negative of the records, each text once (first spelling kept), in order of appearance.</summary>

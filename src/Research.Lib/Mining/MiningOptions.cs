@@ -44,7 +44,12 @@ public sealed record MiningOptions
     /// <summary>Hybrid: how the BM25 and dense rankings are combined.</summary>
     public FusionMethod Fusion { get; init; } = FusionMethod.ReciprocalRank;
 
+    /// <summary>Random sampling and padding draw from a generator seeded by (Seed, the query's position), so a query's
+    /// negatives do not depend on which shard or batch it is mined in.</summary>
     public ulong Seed { get; init; } = 42;
+
+    /// <summary>Mine only this shard's queries (null: all); the shards' outputs concatenated equal the unsharded output.</summary>
+    public Research.Lib.Data.ShardSpec? Shard { get; init; }
 
     /// <summary>Parses FlagEmbedding's "10-210".</summary>
     public static (int Start, int End) ParseRange(string text)

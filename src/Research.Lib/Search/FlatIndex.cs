@@ -5,4 +5,8 @@ public static class FlatIndex
 {
     public static IVectorIndex Create(int dimension) =>
         FaissIndex.IsAvailable ? FaissIndex.Create(dimension, "Flat") : new ExactIndex(dimension);
+
+    /// <summary>"Flat" as <see cref="Create(int)"/>; any other Faiss factory string (HNSW32, IVF1024,Flat) through Faiss.</summary>
+    public static IVectorIndex Create(int dimension, string factory) =>
+        factory == "Flat" ? Create(dimension) : FaissIndex.Create(dimension, factory);
 }

@@ -91,4 +91,29 @@ public class HardNegativeMinerTests
         }
         Assert.Equal(5L * examples.Count, result.Report.Mined);
     }
+
+    [Theory]
+    [InlineData(MiningMethod.Dense)]
+    [InlineData(MiningMethod.Bm25)]
+    public void ShardsConcatenatedEqualTheUnshardedRun(MiningMethod method)
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(TestPaths.ToyData, "toy_source.json")).ToList();
+        var encoder = HashedNgramEncoder.Fit(HardNegativeMiner.Pool(examples).Concat(examples.Select(e => e.Query)));
+        var options = new MiningOptions { Method = method, RangeStart = 2, RangeEnd = 40, Count = 5 };
+        var whole = HardNegativeMiner.Mine(examples, null, encoder, options).Examples;
+        var shards = Enumerable.Range(0, 4).SelectMany(i => HardNegativeMiner.Mine(examples, null, encoder, options with { Shard = new ShardSpec(i, 4) }).Examples).ToList();
+        Assert.Equal(whole.Count, shards.Count);
+        for (var i = 0; i < whole.Count; i++)
+        {
+            Assert.Equal(whole[i].Neg, shards[i].Neg);
+            Assert.Equal(whole[i].NegScores, shards[i].NegScores);
+        }
+    }
+
+    [Fact]
+    public void ShardsSplitContiguously()
+    {
+        Assert.Equal([(0, 2), (2, 5), (5, 7), (7, 10)], Enumerable.Range(0, 4).Select(i => new ShardSpec(i, 4).Range(10)));
+        Assert.Equal("--shard '4/4': expected INDEX/COUNT with 0 <= INDEX < COUNT, such as 0/4.", Assert.Throws<ArgumentException>(() => ShardSpec.Parse("4/4")).Message);
+    }
 }
