@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using Research.Lib.Data;
+using Research.Lib.Losses;
+using Research.Lib.Modeling;
+using Research.Lib.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Research.Lib.Training;
+
+/// <summary>
+/// Supervised contrastive fine-tuning of a <see cref="SentenceEncoder"/> on query / positive / hard-negative records,
+/// read top-down like a train.py: per epoch a seeded, duplicate-free batch order; per batch each query's group (one
+/// positive drawn from its positives, GroupSize − 1 hard negatives drawn from its negatives, topped up with other
+/// records' positives when it has too few); queries with the model's query instruction; the loss; gradient
+/// accumulation; clipping; AdamW with linear warm-up and linear or cosine decay; a log line every few steps; an
+/// optional evaluation callback; a stop with the step named when the loss is not finite.
+/// </summary>
+public static class SupervisedTrainer
+{
+    public static TrainingResult Train(SentenceEncoder encoder, IReadOnlyList<TrainingExample> examples, SupervisedTrainingOptions options,
+        Func<SentenceEncoder, IReadOnlyDictionary<string, double>>? evaluate = null, Action<TrainingLogEntry>? onLog = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (examples.Count < 2) throw new ArgumentException($"Training needs at least 2 records; got {examples.Count}.");
+        var random = new SplitMix64(options.Seed);
+        torch.manual_seed((long)(options.Seed & 0x7FFFFFFF));
+        var pool = examples.SelectMany(e => e.Pos).Distinct(StringComparer.Ordinal).ToList();
+        var batchesPerEpoch = DuplicateFreeBatcher.Batches(examples, options.BatchSize, new SplitMix64(options.Seed)).Count;
+        var stepsPerEpoch = Math.Max(1, batchesPerEpoch / options.GradientAccumulation);
+        var totalSteps = options.MaxSteps ?? (long)stepsPerEpoch * options.Epochs;
+        var warmup = (long)Math.Round(totalSteps * options.WarmupRatio);
+        var parameters = encoder.Model.parameters().Concat(encoder.Projection?.parameters() ?? []).ToList();
+        using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
+        var log = new List<TrainingLogEntry>();
+        long step = 0;
+        var micro = 0;
+        double lossSum = 0, posSum = 0, negSum = 0, gradNorm = 0;
+        var lossCount = 0;
+        var watch = Stopwatch.StartNew();
+        long examplesSeen = 0;
+        long? bestStep = null;
+        IReadOnlyDictionary<string, double>? bestEval = null;
+        var queryPrefix = encoder.Settings.QueryInstruction;
+        var passagePrefix = encoder.Settings.PassageInstruction;
+
+        void Evaluate(TrainingLogEntry? entry)
+        {
+            if (evaluate is null) return;
+            encoder.Model.eval();
+            var metrics = evaluate(encoder);
+            encoder.Model.train();
+            var main = metrics.TryGetValue("main_score", out var m) ? m : metrics.Values.First();
+            if (bestEval is null || main > (bestEval.TryGetValue("main_score", out var b) ? b : bestEval.Values.First()))
+            {
+                bestEval = metrics;
+                bestStep = step;
+            }
+            var withEval = (entry ?? new TrainingLogEntry(step, (double)step / stepsPerEpoch, double.NaN, 0, 0, 0, double.NaN, double.NaN)) with { Eval = metrics };
+            log.Add(withEval);
+            onLog?.Invoke(withEval);
+        }
+
+        encoder.Model.train();
+        encoder.Projection?.train();
+        try
+        {
+            for (var epoch = 0; epoch < options.Epochs && step < totalSteps; epoch++)
+            {
+                foreach (var batch in DuplicateFreeBatcher.Batches(examples, options.BatchSize, random))
+                {
+                    if (step >= totalSteps) break;
+                    using var scope = NewDisposeScope();
+                    var records = batch.Select(i => examples[i]).ToList();
+                    var queries = records.Select(e => queryPrefix + e.Query).ToList();
+                    var passages = new List<string>(records.Count * options.GroupSize);
+                    foreach (var e in records) passages.AddRange(Group(e, options.GroupSize, random, pool).Select(p => passagePrefix + p));
+                    var qv = encoder.Forward(Tokenize(encoder, queries, options.QueryMaxLength));
+                    var pv = encoder.Forward(Tokenize(encoder, passages, options.PassageMaxLength));
+                    var loss = options.Loss == TrainingLoss.MarginScale
+                        ? MarginScaleLoss.Compute(qv, pv, options.Margin, options.MarginScale)
+                        : InfoNceLoss.Compute(qv, pv, options.GroupSize, options.InfoNce, PassageKeys(passages));
+                    var value = loss.item<float>();
+                    if (!float.IsFinite(value))
+                        throw new InvalidOperationException($"Training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {value}. Lower the learning rate (now {options.LearningRate}) or raise the temperature.");
+                    (loss / options.GradientAccumulation).backward();
+                    lossSum += value;
+                    lossCount++;
+                    (posSum, negSum) = Scores(qv, pv, options.GroupSize, posSum, negSum);
+                    examplesSeen += records.Count;
+                    if (++micro < options.GradientAccumulation) continue;
+                    micro = 0;
+                    gradNorm = nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm);
+                    var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
+                    foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                    optimizer.step();
+                    optimizer.zero_grad();
+                    step++;
+                    var due = step % options.LogEvery == 0 || step == totalSteps;
+                    TrainingLogEntry? entry = null;
+                    if (due)
+                    {
+                        entry = new TrainingLogEntry(step, (double)step / stepsPerEpoch, lossSum / lossCount, lr, gradNorm,
+                            examplesSeen / Math.Max(1e-9, watch.Elapsed.TotalSeconds), posSum / lossCount, negSum / lossCount);
+                        (lossSum, posSum, negSum, lossCount) = (0, 0, 0, 0);
+                    }
+                    if (options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0 && step != totalSteps)
+                    {
+                        Evaluate(entry);
+                    }
+                    else if (entry is not null)
+                    {
+                        log.Add(entry);
+                        onLog?.Invoke(entry);
+                    }
+                }
+            }
+            Evaluate(null);
+        }
+        finally
+        {
+            encoder.Model.eval();
+            encoder.Projection?.eval();
+        }
+        return new TrainingResult(log, step, bestStep, bestEval);
+    }
+
+    /// <summary>The positive (one of the record's positives) then GroupSize − 1 negatives: the record's own first, topped up from the pool.</summary>
+    private static List<string> Group(TrainingExample e, int groupSize, SplitMix64 random, IReadOnlyList<string> pool)
+    {
+        var group = new List<string>(groupSize) { e.Pos[random.NextInt(e.Pos.Count)] };
+        var negatives = e.Neg.ToList();
+        random.Shuffle(negatives);
+        var positives = e.Pos.ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; group.Count < groupSize; i++)
+        {
+            if (i < negatives.Count) { group.Add(negatives[i]); continue; }
+            // Too few negatives: another record's positive (never one of this record's positives).
+            var candidate = pool[random.NextInt(pool.Count)];
+            if (!positives.Contains(candidate) || pool.Count <= positives.Count) group.Add(candidate);
+        }
+        return group;
+    }
+
+    private static TokenBatch Tokenize(SentenceEncoder encoder, IReadOnlyList<string> texts, int maxLength) =>
+        TokenBatch.Pad(texts.Select(t => encoder.Tokenizer.Encode(t, Math.Min(maxLength, encoder.Settings.MaxSeqLength))).ToList(), encoder.Tokenizer.PadId);
+
+    /// <summary>Equal passages get equal keys, so a copy of a query's positive elsewhere in the batch is not a negative.</summary>
+    private static List<long> PassageKeys(IReadOnlyList<string> passages)
+    {
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+        return passages.Select(p => ids.TryGetValue(TextNormalizer.ForComparison(p), out var id) ? id : ids[TextNormalizer.ForComparison(p)] = ids.Count).ToList();
+    }
+
+    /// <summary>Adds the batch's mean cosine of queries with their positives and with their hard negatives.</summary>
+    private static (double Pos, double Neg) Scores(Tensor queries, Tensor passages, int groupSize, double posSum, double negSum)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var q = nn.functional.normalize(queries, p: 2, dim: -1);
+        var p = nn.functional.normalize(passages, p: 2, dim: -1).view(queries.shape[0], groupSize, -1);
+        var cos = p.bmm(q.unsqueeze(2)).squeeze(2);                                        // (batch, group)
+        var pos = cos.select(1, 0).mean().item<float>();
+        var neg = groupSize > 1 ? cos.narrow(1, 1, groupSize - 1).mean().item<float>() : float.NaN;
+        return (posSum + pos, negSum + (float.IsNaN(neg) ? 0 : neg));
+    }
+}

@@ -1,0 +1,52 @@
+using Research.Lib.Losses;
+
+namespace Research.Lib.Training;
+
+/// <summary>
+/// Settings of <see cref="SupervisedTrainer"/>. Defaults follow FlagEmbedding's fine-tuning recipe where it has one
+/// (learning rate 1e-5, temperature 0.02, warm-up 10%, train_group_size 8, linear decay, weight decay 0.01 as AdamW's
+/// usual value, gradient clipping at norm 1 as transformers' Trainer), and are small enough for a CPU run.
+/// </summary>
+public sealed record SupervisedTrainingOptions
+{
+    public TrainingLoss Loss { get; init; } = TrainingLoss.InfoNce;
+    public InfoNceOptions InfoNce { get; init; } = new();
+    /// <summary>MarginScale: margin and scale (PaddleNLP defaults 0.3 and 30).</summary>
+    public double Margin { get; init; } = 0.3;
+    public double MarginScale { get; init; } = 30;
+    /// <summary>Passages per query: 1 positive + (GroupSize − 1) hard negatives, FlagEmbedding's train_group_size.</summary>
+    public int GroupSize { get; init; } = 8;
+    /// <summary>Queries per optimizer step (before accumulation).</summary>
+    public int BatchSize { get; init; } = 32;
+    public int GradientAccumulation { get; init; } = 1;
+    public int Epochs { get; init; } = 1;
+    /// <summary>Stop after this many optimizer steps (null: run every epoch).</summary>
+    public int? MaxSteps { get; init; }
+    public double LearningRate { get; init; } = 1e-5;
+    public double WarmupRatio { get; init; } = 0.1;
+    public bool CosineDecay { get; init; }
+    public double WeightDecay { get; init; } = 0.01;
+    public double MaxGradNorm { get; init; } = 1.0;
+    public int QueryMaxLength { get; init; } = 64;
+    public int PassageMaxLength { get; init; } = 256;
+    public ulong Seed { get; init; } = 42;
+    /// <summary>Log a line every this many optimizer steps.</summary>
+    public int LogEvery { get; init; } = 10;
+    /// <summary>Run the evaluation callback every this many steps (0: only at the end).</summary>
+    public int EvaluateEvery { get; init; }
+
+    public void Validate()
+    {
+        void Positive(string name, double v) { if (!(v > 0)) throw new ArgumentException($"{name} {v}: expected a positive number."); }
+        Positive("--batch-size", BatchSize);
+        Positive("--group-size", GroupSize);
+        Positive("--epochs", Epochs);
+        Positive("--learning-rate", LearningRate);
+        Positive("--gradient-accumulation", GradientAccumulation);
+        if (WarmupRatio is < 0 or > 1) throw new ArgumentException($"--warmup-ratio {WarmupRatio}: expected a number in [0, 1].");
+        if (Loss == TrainingLoss.MarginScale && GroupSize != 1)
+            throw new ArgumentException("--loss MarginScale uses in-batch negatives only: set --group-size 1.");
+        if (BatchSize < 2 && (Loss == TrainingLoss.MarginScale || InfoNce.InBatchNegatives && GroupSize == 1))
+            throw new ArgumentException($"--batch-size {BatchSize}: in-batch negatives need at least 2 queries per batch.");
+    }
+}

@@ -1,0 +1,64 @@
+using Research.Lib.Data;
+using Research.Lib.Evaluation;
+using Research.Lib.Modeling;
+using Research.Lib.Training;
+
+namespace Research.Lib.Tests.Training;
+
+public class SupervisedTrainerTests
+{
+    private static readonly string Toy = TestPaths.ToyData;
+
+    [Fact]
+    public void ScheduleWarmsUpThenDecays()
+    {
+        Assert.Equal([0.25, 0.5, 0.75, 1.0], Enumerable.Range(0, 4).Select(s => LearningRateSchedule.At(s, 12, 4, 1.0, cosine: false)));
+        Assert.Equal(0.5, LearningRateSchedule.At(8, 12, 4, 1.0, cosine: false), 12);   // halfway through the decay
+        Assert.Equal(0.5, LearningRateSchedule.At(8, 12, 4, 1.0, cosine: true), 12);    // cosine is at 0.5 halfway too
+        Assert.Equal(0.14644660940672627, LearningRateSchedule.At(10, 12, 4, 1.0, cosine: true), 12); // (1 + cos(3π/4)) / 2
+        Assert.Equal(0.0, LearningRateSchedule.At(12, 12, 4, 1.0, cosine: false), 12);
+    }
+
+    [Fact]
+    public void BatchesNeverHoldTwoCopiesOfAQueryOrPositive()
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();
+        var batches = DuplicateFreeBatcher.Batches(examples, 32, new SplitMix64(7));
+        Assert.Equal(examples.Count, batches.Sum(b => b.Length) + (examples.Count - batches.Sum(b => b.Length))); // every record at most once
+        Assert.Equal(batches.SelectMany(b => b).Count(), batches.SelectMany(b => b).Distinct().Count());
+        foreach (var b in batches)
+        {
+            Assert.Equal(b.Length, b.Select(i => Research.Lib.Text.TextNormalizer.ForComparison(examples[i].Query)).Distinct().Count());
+            Assert.Equal(b.Length, b.Select(i => examples[i].Pos[0]).Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public void TrainingTheTinyModelOnToyDataImprovesDevRetrieval()
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();
+        var dev = QueryPassageEvalReader.Read(Path.Combine(Toy, "toy_dev.json"), Path.Combine(Toy, "toy_dev_neg.json"));
+        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        double Mrr(SentenceEncoder e) => RetrievalEvaluator.Evaluate(e, dev, 100).Result["mrr_at_10"];
+        var before = Mrr(encoder);
+        var options = new SupervisedTrainingOptions { BatchSize = 32, GroupSize = 4, Epochs = 8, LearningRate = 2e-3, LogEvery = 5, QueryMaxLength = 32, PassageMaxLength = 64, InfoNce = new() { Temperature = 0.05 } };
+        var result = SupervisedTrainer.Train(encoder, examples, options, e => new Dictionary<string, double> { ["main_score"] = Mrr(e) });
+        var after = Mrr(encoder);
+        var losses = result.Log.Where(l => !double.IsNaN(l.Loss)).Select(l => l.Loss).ToList();
+        Assert.True(losses[^1] < losses[0] * 0.8, $"loss {losses[0]:0.000} -> {losses[^1]:0.000}");
+        Assert.True(after > before + 0.1, $"dev MRR@10 {before:0.000} -> {after:0.000}");
+        Assert.Equal(after, result.BestEval!["main_score"], 9);
+        Assert.All(result.Log.Where(l => !double.IsNaN(l.Loss)), l => Assert.True(l.GradNorm > 0 && l.LearningRate > 0));
+    }
+
+    [Fact]
+    public void DivergenceStopsWithTheStepNamed()
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).Take(64).ToList();
+        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        var e = Assert.Throws<InvalidOperationException>(() => SupervisedTrainer.Train(encoder, examples,
+            new SupervisedTrainingOptions { BatchSize = 8, GroupSize = 2, LearningRate = 1e30, MaxGradNorm = 1e30, Epochs = 5 }));
+        Assert.StartsWith("Training diverged at step ", e.Message);
+        Assert.Contains("Lower the learning rate (now 1E+30)", e.Message);
+    }
+}
