@@ -18,6 +18,7 @@ internal static class CliApp
         root.Subcommands.Add(CleanMineCommands.Clean());
         root.Subcommands.Add(CleanMineCommands.Mine());
         root.Subcommands.Add(CleanMineCommands.Merge());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Research.Lib.Data;
+using Research.Lib.Evaluation;
+using Research.Lib.IO;
+using Research.Lib.Modeling;
+using Research.Lib.Training;
+
+namespace Research.Cli.Commands;
+
+/// <summary><c>research train</c>: supervised contrastive fine-tuning from a JSON config mirroring the options record.</summary>
+internal static class TrainCommand
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter() },
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    private static readonly JsonSerializerOptions JsonLine = new(Json) { WriteIndented = false, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config") { Description = "JSON training options (snake_case names of SupervisedTrainingOptions; see configs/)." };
+        var model = new Option<string>("--model") { Required = true, Description = "Model folder to start from." };
+        var data = new Option<string>("--data") { Required = true, Description = "Training JSONL (query, pos, neg)." };
+        var eval = new Option<string?>("--eval") { Description = "Evaluate during training: a BEIR folder or the seed's query/pos_passage JSONL (with --eval-neg)." };
+        var evalNeg = new Option<string?>("--eval-neg") { Description = "With a seed-format --eval: its neg_passage JSONL." };
+        var device = CliOptions.Device();
+        var outDir = new Option<string>("--out") { Required = true, Description = "Folder for the trained model, training_log.jsonl and training_args.json (written whole)." };
+        var cmd = new Command("train", "Fine-tune an embedding model on query/positive/hard-negative records (InfoNCE or margin/scale).")
+        {
+            config, model, data, eval, evalNeg, device, outDir,
+        };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            var options = Options(r.GetValue(config));
+            options.Validate();
+            var dataPath = r.GetValue(data)!;
+            var examples = CliProgress.OverFile($"reading {Path.GetFileName(dataPath)}", dataPath, p => TrainingExampleReader.Read(dataPath, ReadOptions.Strict with { BytesRead = p }).ToList());
+            RetrievalDataset? dev = r.GetValue(eval) is { } evalPath
+                ? Directory.Exists(evalPath) ? BeirReader.Read(evalPath, "test") : QueryPassageEvalReader.Read(evalPath, r.GetValue(evalNeg))
+                : null;
+            using var encoder = SentenceEncoder.Load(r.GetValue(model)!, CliOptions.ParseDevice(r.GetValue(device)!));
+            var log = new List<string>();
+            var result = SupervisedTrainer.Train(encoder, examples, options,
+                dev is null ? null : e => RetrievalEvaluator.Evaluate(e, dev, 100).Result.Means.Where(kv => kv.Key is "ndcg_at_10" or "mrr_at_10" or "recall_at_100")
+                    .Append(new KeyValuePair<string, double>("main_score", RetrievalEvaluator.Evaluate(e, dev, 100).Result["ndcg_at_10"])).ToDictionary(),
+                entry =>
+                {
+                    log.Add(JsonSerializer.Serialize(entry, JsonLine));
+                    var line = string.Create(CultureInfo.InvariantCulture,
+                        $"step {entry.Step,6}  epoch {entry.Epoch,5:0.00}  loss {entry.Loss,8:0.0000}  lr {entry.LearningRate:0.00e+0}  grad {entry.GradNorm,7:0.000}  gap {entry.ScoreGap,6:0.000}  {entry.ExamplesPerSecond,6:0.0} ex/s");
+                    if (entry.Eval is { } ev)
+                        line += "  " + string.Join("  ", ev.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:0.0000}")));
+                    Console.WriteLine(line);
+                });
+            AtomicDirectory.Write(r.GetValue(outDir)!, dir =>
+            {
+                encoder.Save(dir);
+                AtomicFile.WriteText(Path.Combine(dir, "training_log.jsonl"), w => { foreach (var line in log) { w.Write(line); w.Write('\n'); } });
+                var args = JsonSerializer.SerializeToNode(options, Json)!.AsObject();
+                args["model"] = Path.GetFullPath(r.GetValue(model)!);
+                args["data"] = Path.GetFullPath(dataPath);
+                args["steps"] = result.Steps;
+                AtomicFile.WriteAllText(Path.Combine(dir, "training_args.json"), args.ToJsonString(Json) + "\n");
+            });
+            Console.WriteLine($"{result.Steps} steps on {examples.Count} records -> {r.GetValue(outDir)}"
+                + (result.BestEval is { } best ? $"; best main_score {best["main_score"].ToString("0.0000", CultureInfo.InvariantCulture)} at step {result.BestStep}" : ""));
+        }));
+        return cmd;
+    }
+
+    /// <summary>The options of a config file (unknown keys are an error naming them), or the defaults.</summary>
+    internal static SupervisedTrainingOptions Options(string? path)
+    {
+        if (path is null) return new SupervisedTrainingOptions();
+        if (!File.Exists(path)) throw new FileNotFoundException($"--config {path}: file not found.", path);
+        try
+        {
+            return JsonSerializer.Deserialize<SupervisedTrainingOptions>(File.ReadAllText(path), Json)
+                ?? throw new InvalidDataException($"{path}: empty configuration.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message.Split(" Path:", 2)[0]} (at {e.Path ?? "the top"})", e);
+        }
+    }
+}
