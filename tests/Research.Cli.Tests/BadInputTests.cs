@@ -133,6 +133,13 @@ public class BadInputTests(CliFixture fixture) : IClassFixture<CliFixture>
         ["mine: training file as corpus"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--corpus", "{d}/corpus_training.jsonl", "--out", "{d}/n"], "{d}/corpus_training.jsonl:1: field '_id': missing; this looks like a training file (query/pos records), not a BEIR corpus or query file"),
         ["encode: unknown precision"] = (["model", "encode", "--model", "{m}", "--input", "{d}/sentences.txt", "--out", "{d}/v.npy", "--precision", "fp8"], "--precision fp8: expected fp32, bf16 or fp16."),
 
+        // train
+        ["train: unknown config key"] = (["train", "--config", "{d}/config_typo.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "{d}/config_typo.json:1: The JSON property 'learning_rat' could not be mapped to any .NET member contained in type 'Research.Lib.Training.SupervisedTrainingOptions'. (at $.learning_rat)"),
+        ["train: margin/scale with hard negatives"] = (["train", "--config", "{d}/config_margin_group.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "loss MarginScale uses in-batch negatives only: set group_size to 1."),
+        ["train: missing config"] = (["train", "--config", "{d}/none.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "--config {d}/none.json: file not found."),
+        ["train: batch of one"] = (["train", "--config", "{d}/config_batch1.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "batch_size 1: in-batch negatives need at least 2 queries per batch."),
+        ["train: config not JSON"] = (["train", "--config", "{d}/a_file", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "{d}/a_file:1: 'I' is an invalid start of a value. (at $)"),
+
         // notebooks, env
         ["notebooks: --out is a file"] = (["notebooks", "run", "{d}/notebook_notjson.ipynb", "--out", "{d}/a_file"], "--out {d}/a_file: is a file; expected a folder for the executed notebooks and reports."),
         ["notebooks: cell source is a number"] = (["notebooks", "run", "{d}/notebook_numbersource.ipynb", "--out", "{d}/nb"], "{d}/notebook_numbersource.ipynb: cell 1: 'source' is 42; nbformat 4 expects a string or a list of strings."),

@@ -47,6 +47,9 @@ public sealed class CliFixture : IDisposable
         Text("notebook_notjson.ipynb", "this is not a notebook");
         Text("not_onnx.onnx", "not an onnx file at all");
         Text("a_file", "I am a file");
+        Text("config_typo.json", "{\"loss\": \"InfoNce\", \"learning_rat\": 0.1}");
+        Text("config_margin_group.json", "{\"loss\": \"MarginScale\"}");
+        Text("config_batch1.json", "{\"batch_size\": 1, \"group_size\": 1}");
         Directory.CreateDirectory(Path.Combine(Dir, "a_folder"));
 
         var good = new EmbeddingMatrix([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0], 3, 4);

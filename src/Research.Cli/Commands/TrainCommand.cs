@@ -89,7 +89,7 @@ internal static class TrainCommand
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: {e.Message.Split(" Path:", 2)[0]} (at {e.Path ?? "the top"})", e);
+            throw new InvalidDataException($"{path}:{(e.LineNumber ?? 0) + 1}: {e.Message.Split(" Path:", 2)[0]} (at {e.Path ?? "$"})", e);
         }
     }
 }

@@ -5,7 +5,8 @@ namespace Research.Lib.Training;
 /// <summary>
 /// Settings of <see cref="SupervisedTrainer"/>. Defaults follow FlagEmbedding's fine-tuning recipe where it has one
 /// (learning rate 1e-5, temperature 0.02, warm-up 10%, train_group_size 8, linear decay, weight decay 0.01 as AdamW's
-/// usual value, gradient clipping at norm 1 as transformers' Trainer), and are small enough for a CPU run.
+/// usual value, gradient clipping at norm 1 as transformers' Trainer), and are small enough for a CPU run. Errors name
+/// the settings as the JSON configuration spells them (snake_case).
 /// </summary>
 public sealed record SupervisedTrainingOptions
 {
@@ -38,15 +39,15 @@ public sealed record SupervisedTrainingOptions
     public void Validate()
     {
         void Positive(string name, double v) { if (!(v > 0)) throw new ArgumentException($"{name} {v}: expected a positive number."); }
-        Positive("--batch-size", BatchSize);
-        Positive("--group-size", GroupSize);
-        Positive("--epochs", Epochs);
-        Positive("--learning-rate", LearningRate);
-        Positive("--gradient-accumulation", GradientAccumulation);
-        if (WarmupRatio is < 0 or > 1) throw new ArgumentException($"--warmup-ratio {WarmupRatio}: expected a number in [0, 1].");
+        Positive("batch_size", BatchSize);
+        Positive("group_size", GroupSize);
+        Positive("epochs", Epochs);
+        Positive("learning_rate", LearningRate);
+        Positive("gradient_accumulation", GradientAccumulation);
+        if (WarmupRatio is < 0 or > 1) throw new ArgumentException($"warmup_ratio {WarmupRatio}: expected a number in [0, 1].");
         if (Loss == TrainingLoss.MarginScale && GroupSize != 1)
-            throw new ArgumentException("--loss MarginScale uses in-batch negatives only: set --group-size 1.");
+            throw new ArgumentException("loss MarginScale uses in-batch negatives only: set group_size to 1.");
         if (BatchSize < 2 && (Loss == TrainingLoss.MarginScale || InfoNce.InBatchNegatives && GroupSize == 1))
-            throw new ArgumentException($"--batch-size {BatchSize}: in-batch negatives need at least 2 queries per batch.");
+            throw new ArgumentException($"batch_size {BatchSize}: in-batch negatives need at least 2 queries per batch.");
     }
 }
