@@ -94,19 +94,9 @@ internal static class CleanMineCommands
                 AtomicDirectory.Write(r.GetValue(outDir)!, dir =>
                 {
                     TrainingExampleWriter.Write(Path.Combine(dir, "cleaned.jsonl"), kept);
-                    AtomicFile.WriteText(Path.Combine(dir, "dropped.tsv"), w =>
-                    {
-                        w.Write("line\tquery\tkept_line\tkept_query\tcosine\tgroup_size\treason\n");
-                        foreach (var d in result.Dropped)
-                            w.Write(string.Create(CultureInfo.InvariantCulture, $"{d.Index + 1}\t{Tsv(d.Query)}\t{d.KeptIndex + 1}\t{Tsv(d.KeptQuery)}\t{d.Cosine:0.####}\t{d.GroupSize}\t{d.Reason}\n"));
-                    });
+                    CleaningReport.WriteDropped(Path.Combine(dir, "dropped.tsv"), result.Dropped);
                     if (queries.Count + passages.Count > 0)
-                        AtomicFile.WriteText(Path.Combine(dir, "leakage.tsv"), w =>
-                        {
-                            w.Write("cleaned_line\ttrain_query\tkind\teval_text\tcosine\n");
-                            foreach (var l in leaks)
-                                w.Write(string.Create(CultureInfo.InvariantCulture, $"{l.Index + 1}\t{Tsv(l.TrainQuery)}\t{l.Kind}\t{Tsv(l.EvalText)}\t{l.Cosine:0.####}\n"));
-                        });
+                        CleaningReport.WriteLeakage(Path.Combine(dir, "leakage.tsv"), leaks);
                     AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"), summary.ToJsonString(Indented) + "\n");
                 });
                 Console.WriteLine($"{examples.Count} records -> {kept.Count}: {result.ExactDuplicates} exact and {result.NearDuplicates} near duplicates removed ({result.Groups} groups at cosine > {options.Threshold.ToString(CultureInfo.InvariantCulture)}), {leaks.Count} leaks into the evaluation set; report in {r.GetValue(outDir)}");
@@ -233,5 +223,4 @@ internal static class CleanMineCommands
 
     private static double CheckThreshold(double t) => t is > -1 and <= 1 ? t : throw new ArgumentException($"--threshold {t.ToString(CultureInfo.InvariantCulture)}: expected a cosine in (-1, 1].");
 
-    private static string Tsv(string text) => text.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
 }
