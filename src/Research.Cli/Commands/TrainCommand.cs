@@ -34,9 +34,11 @@ internal static class TrainCommand
         var evalNeg = new Option<string?>("--eval-neg") { Description = "With a seed-format --eval: its neg_passage JSONL." };
         var device = CliOptions.Device();
         var outDir = new Option<string>("--out") { Required = true, Description = "Folder for the trained model, training_log.jsonl and training_args.json (written whole)." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint folder, written every checkpoint_every steps (default OUT.checkpoint)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint folder exactly where the interrupted run was (same config and data)." };
         var cmd = new Command("train", "Fine-tune an embedding model on query/positive/hard-negative records (InfoNCE or margin/scale).")
         {
-            config, model, data, eval, evalNeg, device, outDir,
+            config, model, data, eval, evalNeg, device, outDir, checkpoint, resume,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
@@ -47,24 +49,27 @@ internal static class TrainCommand
             RetrievalDataset? dev = r.GetValue(eval) is { } evalPath
                 ? Directory.Exists(evalPath) ? BeirReader.Read(evalPath, "test") : QueryPassageEvalReader.Read(evalPath, r.GetValue(evalNeg))
                 : null;
-            using var encoder = SentenceEncoder.Load(r.GetValue(model)!, CliOptions.ParseDevice(r.GetValue(device)!));
-            var log = new List<string>();
+            var checkpointDir = r.GetValue(checkpoint) ?? r.GetValue(outDir)!.TrimEnd('/') + ".checkpoint";
+            var resuming = r.GetValue(resume);
+            if (resuming && !File.Exists(Path.Combine(checkpointDir, "trainer_state.json")))
+                throw new FileNotFoundException($"--resume: no checkpoint in {checkpointDir} (trainer_state.json); start without --resume.");
+            using var encoder = SentenceEncoder.Load(resuming ? checkpointDir : r.GetValue(model)!, CliOptions.ParseDevice(r.GetValue(device)!));
             var result = SupervisedTrainer.Train(encoder, examples, options,
                 dev is null ? null : e => RetrievalEvaluator.Evaluate(e, dev, 100).Result.Means.Where(kv => kv.Key is "ndcg_at_10" or "mrr_at_10" or "recall_at_100")
                     .Append(new KeyValuePair<string, double>("main_score", RetrievalEvaluator.Evaluate(e, dev, 100).Result["ndcg_at_10"])).ToDictionary(),
                 entry =>
                 {
-                    log.Add(JsonSerializer.Serialize(entry, JsonLine));
                     var line = string.Create(CultureInfo.InvariantCulture,
                         $"step {entry.Step,6}  epoch {entry.Epoch,5:0.00}  loss {entry.Loss,8:0.0000}  lr {entry.LearningRate:0.00e+0}  grad {entry.GradNorm,7:0.000}  gap {entry.ScoreGap,6:0.000}  {entry.ExamplesPerSecond,6:0.0} ex/s");
                     if (entry.Eval is { } ev)
                         line += "  " + string.Join("  ", ev.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:0.0000}")));
                     Console.WriteLine(line);
-                });
+                },
+                options.CheckpointEvery > 0 ? checkpointDir : null, resuming ? checkpointDir : null);
             AtomicDirectory.Write(r.GetValue(outDir)!, dir =>
             {
                 encoder.Save(dir);
-                AtomicFile.WriteText(Path.Combine(dir, "training_log.jsonl"), w => { foreach (var line in log) { w.Write(line); w.Write('\n'); } });
+                AtomicFile.WriteText(Path.Combine(dir, "training_log.jsonl"), w => { foreach (var e in result.Log) { w.Write(JsonSerializer.Serialize(e, JsonLine)); w.Write('\n'); } });
                 var args = JsonSerializer.SerializeToNode(options, Json)!.AsObject();
                 args["model"] = Path.GetFullPath(r.GetValue(model)!);
                 args["data"] = Path.GetFullPath(dataPath);

@@ -18,16 +18,22 @@ namespace Research.Lib.Training;
 /// </summary>
 public static class SupervisedTrainer
 {
+    /// <param name="encoder">the model to train (for a resumed run: loaded from the checkpoint folder)</param>
+    /// <param name="examples">training records</param>
+    /// <param name="options">the run's settings (the same as the interrupted run's when resuming)</param>
+    /// <param name="evaluate">optional evaluation callback (main_score picks the best step)</param>
+    /// <param name="onLog">told every log line</param>
+    /// <param name="checkpointDirectory">where checkpoints go every <see cref="SupervisedTrainingOptions.CheckpointEvery"/> steps (written whole)</param>
+    /// <param name="resumeFrom">a checkpoint folder to continue from: optimizer state and position; the run continues exactly</param>
     public static TrainingResult Train(SentenceEncoder encoder, IReadOnlyList<TrainingExample> examples, SupervisedTrainingOptions options,
-        Func<SentenceEncoder, IReadOnlyDictionary<string, double>>? evaluate = null, Action<TrainingLogEntry>? onLog = null)
+        Func<SentenceEncoder, IReadOnlyDictionary<string, double>>? evaluate = null, Action<TrainingLogEntry>? onLog = null,
+        string? checkpointDirectory = null, string? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (examples.Count < 2) throw new ArgumentException($"Training needs at least 2 records; got {examples.Count}.");
-        var random = new SplitMix64(options.Seed);
-        torch.manual_seed((long)(options.Seed & 0x7FFFFFFF));
         var pool = examples.SelectMany(e => e.Pos).Distinct(StringComparer.Ordinal).ToList();
         var batchesPerEpoch = DuplicateFreeBatcher.Batches(examples, options.BatchSize, new SplitMix64(options.Seed)).Count;
         var stepsPerEpoch = Math.Max(1, batchesPerEpoch / options.GradientAccumulation);
@@ -38,6 +44,15 @@ public static class SupervisedTrainer
         var log = new List<TrainingLogEntry>();
         long step = 0;
         var micro = 0;
+        long microSteps = 0;        // batches consumed, over all epochs: every random draw is seeded by it
+        var resumeEpoch = 0;
+        var resumeBatch = 0;
+        if (resumeFrom is not null)
+        {
+            var state = TrainingCheckpoint.Load(resumeFrom, optimizer);
+            (step, microSteps, resumeEpoch, resumeBatch) = (state.Step, state.MicroSteps, state.Epoch, state.BatchInEpoch);
+            log.AddRange(state.Log);
+        }
         double lossSum = 0, posSum = 0, negSum = 0, gradNorm = 0;
         var lossCount = 0;
         var watch = Stopwatch.StartNew();
@@ -68,12 +83,19 @@ public static class SupervisedTrainer
         encoder.Projection?.train();
         try
         {
-            for (var epoch = 0; epoch < options.Epochs && step < totalSteps; epoch++)
+            for (var epoch = resumeEpoch; epoch < options.Epochs && step < totalSteps; epoch++)
             {
-                foreach (var batch in DuplicateFreeBatcher.Batches(examples, options.BatchSize, random))
+                // Each epoch's order and each batch's draws (groups, dropout) come from seeds derived from the position,
+                // so a run resumed from a checkpoint repeats exactly what the uninterrupted run would have done.
+                var batches = DuplicateFreeBatcher.Batches(examples, options.BatchSize, new SplitMix64(Mix(options.Seed, (ulong)epoch)));
+                for (var b = epoch == resumeEpoch ? resumeBatch : 0; b < batches.Count; b++)
                 {
                     if (step >= totalSteps) break;
+                    var batch = batches[b];
                     using var scope = NewDisposeScope();
+                    var random = new SplitMix64(Mix(options.Seed ^ 0x5DEECE66DUL, (ulong)microSteps));
+                    torch.manual_seed((long)(Mix(options.Seed, (ulong)microSteps) & 0x7FFFFFFFFFFF));
+                    microSteps++;
                     var records = batch.Select(i => examples[i]).ToList();
                     var queries = records.Select(e => queryPrefix + e.Query).ToList();
                     var passages = new List<string>(records.Count * options.GroupSize);
@@ -116,6 +138,12 @@ public static class SupervisedTrainer
                         log.Add(entry);
                         onLog?.Invoke(entry);
                     }
+                    if (checkpointDirectory is not null && options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
+                    {
+                        // The position after this batch: the next batch of this epoch, or the next epoch.
+                        var (nextEpoch, nextBatch) = b + 1 < batches.Count ? (epoch, b + 1) : (epoch + 1, 0);
+                        TrainingCheckpoint.Save(checkpointDirectory, encoder, optimizer, new TrainingState(step, microSteps, nextEpoch, nextBatch, log));
+                    }
                 }
             }
             Evaluate(null);
@@ -126,6 +154,15 @@ public static class SupervisedTrainer
             encoder.Projection?.eval();
         }
         return new TrainingResult(log, step, bestStep, bestEval);
+    }
+
+    /// <summary>SplitMix64's finalizer over (seed, index): independent, reproducible streams per epoch and per batch.</summary>
+    private static ulong Mix(ulong seed, ulong index)
+    {
+        var z = seed + 0x9E3779B97F4A7C15UL * (index + 1);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     /// <summary>The positive (one of the record's positives) then GroupSize − 1 negatives: the record's own first, topped up from the pool.</summary>

@@ -36,6 +36,9 @@ public sealed record SupervisedTrainingOptions
     /// <summary>Run the evaluation callback every this many steps (0: only at the end).</summary>
     public int EvaluateEvery { get; init; }
 
+    /// <summary>Write a resumable checkpoint every this many steps (0: none), when a checkpoint folder is given.</summary>
+    public int CheckpointEvery { get; init; }
+
     public void Validate()
     {
         void Positive(string name, double v) { if (!(v > 0)) throw new ArgumentException($"{name} {v}: expected a positive number."); }

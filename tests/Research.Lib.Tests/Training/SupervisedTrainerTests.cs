@@ -61,4 +61,27 @@ public class SupervisedTrainerTests
         Assert.StartsWith("Training diverged at step ", e.Message);
         Assert.Contains("Lower the learning rate (now 1E+30)", e.Message);
     }
+
+    [Fact]
+    public void ResumingFromACheckpointContinuesExactly()
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();
+        var options = new SupervisedTrainingOptions { BatchSize = 16, GroupSize = 3, MaxSteps = 12, LearningRate = 1e-3, LogEvery = 1, CheckpointEvery = 6, QueryMaxLength = 24, PassageMaxLength = 32 };
+        using var straight = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        SupervisedTrainer.Train(straight, examples, options);
+
+        using var dir = new TempDir();
+        var checkpoint = Path.Combine(dir.Path, "checkpoint");
+        using (var first = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert")))
+            Assert.Throws<OperationCanceledException>(() => SupervisedTrainer.Train(first, examples, options,
+                onLog: e => { if (e.Step == 7) throw new OperationCanceledException("interrupted after the step-6 checkpoint"); }, checkpointDirectory: checkpoint));
+        using var resumed = SentenceEncoder.Load(checkpoint);
+        var result = SupervisedTrainer.Train(resumed, examples, options, checkpointDirectory: checkpoint, resumeFrom: checkpoint);
+        Assert.Equal(12, result.Steps);
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), result.Log.Select(l => l.Step));
+        var a = straight.Model.named_parameters().ToList();
+        var b = resumed.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var maxDiff = a.Max(p => (p.parameter - b[p.name]).abs().max().item<float>());
+        Assert.True(maxDiff <= 1e-6, $"max |straight - resumed| = {maxDiff}");
+    }
 }

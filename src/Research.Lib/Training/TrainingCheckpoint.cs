@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Research.Lib.IO;
+using Research.Lib.Modeling;
+using TorchSharp.Modules;
+
+namespace Research.Lib.Training;
+
+/// <summary>
+/// A resumable checkpoint, written as one folder (<see cref="AtomicDirectory"/>): the model (a complete Hugging Face +
+/// sentence-transformers folder, so a checkpoint is also a usable model), the optimizer's state (AdamW moments and step
+/// counts, <c>optimizer.bin</c>) and the position and log (<c>trainer_state.json</c>). The random draws of a run are
+/// seeded by position, so no generator state needs saving.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static void Save(string directory, SentenceEncoder encoder, OptimizerHelper optimizer, TrainingState state)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        AtomicDirectory.Write(directory, dir =>
+        {
+            encoder.Save(dir);
+            optimizer.save_state_dict(Path.Combine(dir, "optimizer.bin"));
+            AtomicFile.WriteAllText(Path.Combine(dir, "trainer_state.json"), JsonSerializer.Serialize(state, Json) + "\n");
+        });
+    }
+
+    /// <summary>Loads the optimizer's state into <paramref name="optimizer"/> and returns the position; the model comes from <c>SentenceEncoder.Load(directory)</c>.</summary>
+    public static TrainingState Load(string directory, OptimizerHelper optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var statePath = Path.Combine(directory, "trainer_state.json");
+        var optimizerPath = Path.Combine(directory, "optimizer.bin");
+        if (!File.Exists(statePath) || !File.Exists(optimizerPath))
+            throw new FileNotFoundException($"{directory}: not a training checkpoint (trainer_state.json and optimizer.bin expected).", statePath);
+        optimizer.load_state_dict(optimizerPath);
+        try
+        {
+            return JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath), Json)
+                ?? throw new InvalidDataException($"{statePath}: empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{statePath}: not a valid trainer state ({e.Message}).", e);
+        }
+    }
+}
