@@ -100,15 +100,29 @@ public static class SupervisedTrainer
                     var queries = records.Select(e => queryPrefix + e.Query).ToList();
                     var passages = new List<string>(records.Count * options.GroupSize);
                     foreach (var e in records) passages.AddRange(Group(e, options.GroupSize, random, pool).Select(p => passagePrefix + p));
-                    var qv = encoder.Forward(Tokenize(encoder, queries, options.QueryMaxLength));
-                    var pv = encoder.Forward(Tokenize(encoder, passages, options.PassageMaxLength));
-                    var loss = options.Loss == TrainingLoss.MarginScale
-                        ? MarginScaleLoss.Compute(qv, pv, options.Margin, options.MarginScale)
-                        : InfoNceLoss.Compute(qv, pv, options.GroupSize, options.InfoNce, PassageKeys(passages));
-                    var value = loss.item<float>();
+                    var keys = PassageKeys(passages);
+                    Tensor LossOf(Tensor q, Tensor p) => options.Loss == TrainingLoss.MarginScale
+                        ? MarginScaleLoss.Compute(q, p, options.Margin, options.MarginScale)
+                        : InfoNceLoss.Compute(q, p, options.GroupSize, options.InfoNce, keys);
+                    Tensor qv, pv;
+                    float value;
+                    if (options.GradCacheChunk > 0)
+                    {
+                        // Gradient caching: the whole batch's loss in the memory of one chunk (same gradients as below).
+                        (value, qv, pv) = GradCache.Backward(encoder, queries, passages, (q, p) => LossOf(q, p) / options.GradientAccumulation,
+                            options.GradCacheChunk, options.QueryMaxLength, options.PassageMaxLength, (long)(Mix(options.Seed, (ulong)microSteps) & 0x7FFFFFFFFFFF));
+                        value *= options.GradientAccumulation;
+                    }
+                    else
+                    {
+                        qv = encoder.Forward(Tokenize(encoder, queries, options.QueryMaxLength));
+                        pv = encoder.Forward(Tokenize(encoder, passages, options.PassageMaxLength));
+                        var loss = LossOf(qv, pv);
+                        value = loss.item<float>();
+                        if (float.IsFinite(value)) (loss / options.GradientAccumulation).backward();
+                    }
                     if (!float.IsFinite(value))
                         throw new InvalidOperationException($"Training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {value}. Lower the learning rate (now {options.LearningRate}) or raise the temperature.");
-                    (loss / options.GradientAccumulation).backward();
                     lossSum += value;
                     lossCount++;
                     (posSum, negSum) = Scores(qv, pv, options.GroupSize, posSum, negSum);

@@ -36,6 +36,9 @@ public sealed record SupervisedTrainingOptions
     /// <summary>Run the evaluation callback every this many steps (0: only at the end).</summary>
     public int EvaluateEvery { get; init; }
 
+    /// <summary>GradCache chunk size (0: off): the batch's loss computed in the memory of this many texts at a time.</summary>
+    public int GradCacheChunk { get; init; }
+
     /// <summary>Write a resumable checkpoint every this many steps (0: none), when a checkpoint folder is given.</summary>
     public int CheckpointEvery { get; init; }
 
