@@ -36,9 +36,10 @@ internal static class TrainCommand
         var outDir = new Option<string>("--out") { Required = true, Description = "Folder for the trained model, training_log.jsonl and training_args.json (written whole)." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint folder, written every checkpoint_every steps (default OUT.checkpoint)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint folder exactly where the interrupted run was (same config and data)." };
+        var devices = new Option<string?>("--devices") { Description = "Data-parallel over several devices in one process, one replica each: cuda:0,cuda:1,... (overrides --device)." };
         var cmd = new Command("train", "Fine-tune an embedding model on query/positive/hard-negative records (InfoNCE or margin/scale).")
         {
-            config, model, data, eval, evalNeg, device, outDir, checkpoint, resume,
+            config, model, data, eval, evalNeg, device, devices, outDir, checkpoint, resume,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
@@ -53,7 +54,9 @@ internal static class TrainCommand
             var resuming = r.GetValue(resume);
             if (resuming && !File.Exists(Path.Combine(checkpointDir, "trainer_state.json")))
                 throw new FileNotFoundException($"--resume: no checkpoint in {checkpointDir} (trainer_state.json); start without --resume.");
-            using var encoder = SentenceEncoder.Load(resuming ? checkpointDir : r.GetValue(model)!, CliOptions.ParseDevice(r.GetValue(device)!));
+            var deviceList = r.GetValue(devices) is { Length: > 0 } list ? Research.Lib.Devices.ReplicatedEncoder.ParseDevices(list) : [CliOptions.ParseDevice(r.GetValue(device)!)];
+            var startFrom = resuming ? checkpointDir : r.GetValue(model)!;
+            using var encoder = SentenceEncoder.Load(startFrom, deviceList[0]);
             var result = SupervisedTrainer.Train(encoder, examples, options,
                 dev is null ? null : e => RetrievalEvaluator.Evaluate(e, dev, 100).Result.Means.Where(kv => kv.Key is "ndcg_at_10" or "mrr_at_10" or "recall_at_100")
                     .Append(new KeyValuePair<string, double>("main_score", RetrievalEvaluator.Evaluate(e, dev, 100).Result["ndcg_at_10"])).ToDictionary(),
@@ -65,7 +68,8 @@ internal static class TrainCommand
                         line += "  " + string.Join("  ", ev.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:0.0000}")));
                     Console.WriteLine(line);
                 },
-                options.CheckpointEvery > 0 ? checkpointDir : null, resuming ? checkpointDir : null);
+                options.CheckpointEvery > 0 ? checkpointDir : null, resuming ? checkpointDir : null,
+                deviceList.Count > 1 ? (deviceList.Skip(1).ToList(), startFrom) : null);
             AtomicDirectory.Write(r.GetValue(outDir)!, dir =>
             {
                 encoder.Save(dir);

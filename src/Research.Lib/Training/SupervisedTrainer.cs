@@ -29,6 +29,18 @@ public static class SupervisedTrainer
         Func<SentenceEncoder, IReadOnlyDictionary<string, double>>? evaluate = null, Action<TrainingLogEntry>? onLog = null,
         string? checkpointDirectory = null, string? resumeFrom = null)
     {
+        return Train(encoder, examples, options, evaluate, onLog, checkpointDirectory, resumeFrom, null);
+    }
+
+    /// <summary>
+    /// As <see cref="Train(SentenceEncoder, IReadOnlyList{TrainingExample}, SupervisedTrainingOptions, Func{SentenceEncoder, IReadOnlyDictionary{string, double}}?, Action{TrainingLogEntry}?, string?, string?)"/>,
+    /// data-parallel over <paramref name="parallel"/>'s extra devices besides the encoder's own device: replicas are loaded
+    /// from its model folder and kept identical to the encoder.
+    /// </summary>
+    public static TrainingResult Train(SentenceEncoder encoder, IReadOnlyList<TrainingExample> examples, SupervisedTrainingOptions options,
+        Func<SentenceEncoder, IReadOnlyDictionary<string, double>>? evaluate, Action<TrainingLogEntry>? onLog,
+        string? checkpointDirectory, string? resumeFrom, (IReadOnlyList<Devices.DeviceSpec> ExtraDevices, string ModelDirectory)? parallel)
+    {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(options);
@@ -81,6 +93,9 @@ public static class SupervisedTrainer
 
         encoder.Model.train();
         encoder.Projection?.train();
+        using var replicas = parallel is { } par && par.ExtraDevices.Count > 0 ? new DataParallel(encoder, par.ExtraDevices, par.ModelDirectory) : null;
+        if (replicas is not null && options.GradCacheChunk > 0)
+            throw new ArgumentException("grad_cache_chunk and several devices together are not supported yet; use one of them.");
         try
         {
             for (var epoch = resumeEpoch; epoch < options.Epochs && step < totalSteps; epoch++)
@@ -115,10 +130,10 @@ public static class SupervisedTrainer
                     }
                     else
                     {
-                        qv = encoder.Forward(Tokenize(encoder, queries, options.QueryMaxLength));
-                        pv = encoder.Forward(Tokenize(encoder, passages, options.PassageMaxLength));
+                        qv = replicas?.Forward(queries, options.QueryMaxLength) ?? encoder.Forward(Tokenize(encoder, queries, options.QueryMaxLength));
+                        pv = replicas?.Forward(passages, options.PassageMaxLength) ?? encoder.Forward(Tokenize(encoder, passages, options.PassageMaxLength));
                         var loss = LossOf(qv, pv);
-                        value = loss.item<float>();
+                        value = (float)loss.to_type(ScalarType.Float64).item<double>();
                         if (float.IsFinite(value)) (loss / options.GradientAccumulation).backward();
                     }
                     if (!float.IsFinite(value))
@@ -129,11 +144,13 @@ public static class SupervisedTrainer
                     examplesSeen += records.Count;
                     if (++micro < options.GradientAccumulation) continue;
                     micro = 0;
+                    replicas?.ReduceGradients();
                     gradNorm = nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm);
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
                     foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
                     optimizer.step();
                     optimizer.zero_grad();
+                    replicas?.Synchronize();
                     step++;
                     var due = step % options.LogEvery == 0 || step == totalSteps;
                     TrainingLogEntry? entry = null;
@@ -214,8 +231,8 @@ public static class SupervisedTrainer
         var q = nn.functional.normalize(queries, p: 2, dim: -1);
         var p = nn.functional.normalize(passages, p: 2, dim: -1).view(queries.shape[0], groupSize, -1);
         var cos = p.bmm(q.unsqueeze(2)).squeeze(2);                                        // (batch, group)
-        var pos = cos.select(1, 0).mean().item<float>();
-        var neg = groupSize > 1 ? cos.narrow(1, 1, groupSize - 1).mean().item<float>() : float.NaN;
+        var pos = (float)cos.select(1, 0).mean().to_type(ScalarType.Float64).item<double>();
+        var neg = groupSize > 1 ? (float)cos.narrow(1, 1, groupSize - 1).mean().to_type(ScalarType.Float64).item<double>() : float.NaN;
         return (posSum + pos, negSum + (float.IsNaN(neg) ? 0 : neg));
     }
 }
