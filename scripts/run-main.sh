@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The main job on toy_data (or on your own files: TRAIN=... DEV=... DEV_NEG=... PAIRS=...):
 # runtime check, validation of every input format, statistics, a seeded split, encoding with the tiny
-# checkpoint, then every notebook in notebooks/ headless. Outputs land in artifacts/main/; executed notebooks
-# and their HTML reports in artifacts/notebooks/. Later stages (cleaning, mining, training, evaluation)
-# join as they land.
+# checkpoint, cleaning (with a leakage check against the dev queries), mining (BM25, dense, hybrid), fine-tuning the
+# tiny model and evaluating it, then every notebook in notebooks/ headless, in the kit's runner and in dotnet repl.
+# Outputs land in artifacts/main/; executed notebooks and their HTML reports in artifacts/notebooks/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TRAIN=${TRAIN:-toy_data/toy_source.json}
@@ -42,6 +42,10 @@ echo "== mine (BM25, dense, hybrid)"
 for method in Bm25 Dense Hybrid; do
   research mine --input "$OUT/clean/cleaned.jsonl" --model hashed --method "$method" --range 2-60 --negatives 5 --replace --max-score-ratio 0.95 --out "$OUT/mine-$method"
 done
+echo "== train (InfoNCE with the mined hard negatives; tiny model, a few epochs) and evaluate on the dev set"
+research train --config configs/infonce_toy.json --model toy_data/tiny-bert --data "$OUT/mine-Hybrid/mined.jsonl" \
+  --eval "$DEV" --eval-neg "$DEV_NEG" --out "$OUT/trained-tiny"
+research eval retrieval --model "$OUT/trained-tiny" --data "$DEV" --neg "$DEV_NEG" --out "$OUT/eval-trained-tiny"
 echo "== notebooks (the kit's runner: parameters, timeouts, HTML reports)"
 research notebooks run notebooks/*.ipynb --out artifacts/notebooks
 echo "== notebooks (dotnet repl, the real kernel's headless host; a failing cell fails the job)"
