@@ -5,6 +5,7 @@ using TorchSharp;
 
 namespace Research.Lib.Tests.Training;
 
+[Collection(TorchRandomCollection.Name)]
 public class DataParallelTests
 {
     [Fact]

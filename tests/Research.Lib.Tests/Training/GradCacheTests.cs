@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace Research.Lib.Tests.Training;
 
+[Collection(TorchRandomCollection.Name)]
 public class GradCacheTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Research.Lib.Training;
 
 namespace Research.Lib.Tests.Training;
 
+[Collection(TorchRandomCollection.Name)]
 public class SupervisedTrainerTests
 {
     private static readonly string Toy = TestPaths.ToyData;
