@@ -28,20 +28,8 @@ with open(f"{out}/fin.jsonl", "w", encoding="utf-8") as f:
             continue
         f.write(json.dumps({"query": row["question"], "pos": [row["context"]], "neg": []}, ensure_ascii=False) + "\n")
 print(f"financial-qa-10K: {skipped} rows without question or context skipped", file=sys.stderr)
-corpus = {}
-for line in open(f"{data}/beir_scifact/corpus.jsonl", encoding="utf-8"):
-    d = json.loads(line); corpus[d["_id"]] = (d.get("title", "") + " " + d["text"]).strip()
-queries = {json.loads(l)["_id"]: json.loads(l)["text"] for l in open(f"{data}/beir_scifact/queries.jsonl", encoding="utf-8")}
-pos = {}
-for i, line in enumerate(open(f"{data}/beir_scifact/qrels/train.tsv", encoding="utf-8")):
-    if i == 0: continue
-    q, d, s = line.rstrip("\n").split("\t")
-    if int(s) > 0: pos.setdefault(q, []).append(corpus[d])
-with open(f"{out}/scifact.jsonl", "w", encoding="utf-8") as f:
-    for q, p in pos.items(): f.write(json.dumps({"query": queries[q], "pos": p, "neg": []}, ensure_ascii=False) + "\n")
-with open(f"{out}/scifact_corpus.txt", "w", encoding="utf-8") as f:
-    for text in corpus.values(): f.write(text.replace("\n", " ") + "\n")
 PY
+python3 experiments/scifact_train_jsonl.py "$DATA/beir_scifact" "$OUT/scifact.jsonl" "$OUT/scifact_corpus.txt"
 cp "$DATA/text2vec/bge_finetune_data.jsonl" "$OUT/bge.jsonl"
 
 for set in bge fin scifact; do

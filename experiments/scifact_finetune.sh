@@ -15,23 +15,7 @@ rm -rf "$OUT/cli" && cp -r src/Research.Cli/bin/Release/net10.0 "$OUT/cli"
 research() { dotnet "$OUT/cli/research.dll" "$@"; }
 [ -f "$MINILM/config.json" ] || research model get all-MiniLM-L6-v2 --out "$MINILM"
 # Training records: claim -> cited abstracts (title + text), from qrels/train.tsv.
-python3 - "$DATA" "$OUT" <<'PY'
-import json, sys
-data, out = sys.argv[1], sys.argv[2]
-corpus = {}
-for line in open(f"{data}/corpus.jsonl", encoding="utf-8"):
-    d = json.loads(line); corpus[d["_id"]] = (d.get("title", "") + " " + d["text"]).strip()
-queries = {json.loads(l)["_id"]: json.loads(l)["text"] for l in open(f"{data}/queries.jsonl", encoding="utf-8")}
-pos = {}
-for i, line in enumerate(open(f"{data}/qrels/train.tsv", encoding="utf-8")):
-    if i == 0: continue
-    q, d, s = line.rstrip("\n").split("\t")
-    if int(s) > 0: pos.setdefault(q, []).append(corpus[d])
-with open(f"{out}/train.jsonl", "w", encoding="utf-8") as f:
-    for q, p in pos.items(): f.write(json.dumps({"query": queries[q], "pos": p, "neg": []}, ensure_ascii=False) + "\n")
-with open(f"{out}/corpus.txt", "w", encoding="utf-8") as f:
-    for text in corpus.values(): f.write(text.replace("\n", " ") + "\n")
-PY
+python3 experiments/scifact_train_jsonl.py "$DATA" "$OUT/train.jsonl" "$OUT/corpus.txt"
 research mine --input "$OUT/train.jsonl" --model hashed --method Hybrid --corpus "$OUT/corpus.txt" --range 10-210 --negatives 3 \
   --max-score-ratio 0.95 --replace --out "$OUT/mined" > "$OUT/mine.log"
 for seed in $SEEDS; do
