@@ -55,18 +55,7 @@ public class GradCacheTests
     {
         // The tiny model without dropout, so both runs compute the same function.
         using var dir = new TempDir();
-        var model = Path.Combine(dir.Path, "tiny-bert-no-dropout");
-        Directory.CreateDirectory(model);
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(TestPaths.ToyData, "tiny-bert"), "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(model, Path.GetRelativePath(Path.Combine(TestPaths.ToyData, "tiny-bert"), file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(model, "config.json")))!;
-        config["hidden_dropout_prob"] = 0.0;
-        config["attention_probs_dropout_prob"] = 0.0;
-        File.WriteAllText(Path.Combine(model, "config.json"), config.ToJsonString());
+        var model = TinyModels.WithoutDropout(dir.Path);
 
         var examples = Research.Lib.Data.TrainingExampleReader.Read(Path.Combine(TestPaths.ToyData, "toy_source.json")).ToList();
         var options = new SupervisedTrainingOptions { BatchSize = 16, GroupSize = 2, MaxSteps = 4, LearningRate = 1e-3, LogEvery = 1, QueryMaxLength = 24, PassageMaxLength = 32 };
