@@ -37,13 +37,16 @@ internal static class TrainCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint folder, written every checkpoint_every steps (default OUT.checkpoint)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint folder exactly where the interrupted run was (same config and data)." };
         var devices = new Option<string?>("--devices") { Description = "Data-parallel over several devices in one process, one replica each: cuda:0,cuda:1,... (overrides --device)." };
+        var precision = new Option<string?>("--precision") { Description = "fp32, bf16 or fp16 (fp16: CUDA only, with dynamic loss scaling): mixed precision with float32 master weights; overrides the config's precision." };
         var cmd = new Command("train", "Fine-tune an embedding model on query/positive/hard-negative records (InfoNCE or margin/scale).")
         {
-            config, model, data, eval, evalNeg, device, devices, outDir, checkpoint, resume,
+            config, model, data, eval, evalNeg, device, devices, outDir, checkpoint, resume, precision,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var options = Options(r.GetValue(config));
+            if (r.GetValue(precision) is { } p)
+                options = options with { Precision = CliOptions.ParsePrecision(p) };
             options.Validate();
             var dataPath = r.GetValue(data)!;
             var examples = CliProgress.OverFile($"reading {Path.GetFileName(dataPath)}", dataPath, p => TrainingExampleReader.Read(dataPath, ReadOptions.Strict with { BytesRead = p }).ToList());

@@ -16,6 +16,7 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     private readonly BertEmbeddings embeddings;
     private readonly BertLayerStack encoder;
     private readonly BertPooler? pooler;
+    private readonly Autocast _autocast = new();
 
     public BertModel(TransformerConfig config, bool withPooler = false) : base(nameof(BertModel))
     {
@@ -23,7 +24,7 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         config.Validate();
         Config = config;
         embeddings = new BertEmbeddings(config);
-        encoder = new BertLayerStack(config);
+        encoder = new BertLayerStack(config, _autocast);
         pooler = withPooler ? new BertPooler(config) : null;
         RegisterComponents();
     }
@@ -31,6 +32,19 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public TransformerConfig Config { get; }
 
     public bool HasPooler => pooler is not null;
+
+    /// <summary>
+    /// Mixed precision of the forward pass, as <c>torch.autocast</c>: null (default) runs in the parameters' type;
+    /// BFloat16 or Float16 runs every Linear and the attention in that type while the float32 parameters, embeddings,
+    /// residual sums and LayerNorm stay float32, so training keeps float32 master weights. The output is float32.
+    /// </summary>
+    public ScalarType? ComputeType
+    {
+        get => _autocast.ComputeType;
+        set => _autocast.ComputeType = value is null or ScalarType.BFloat16 or ScalarType.Float16
+            ? value
+            : throw new ArgumentException($"ComputeType must be null, BFloat16 or Float16; got {value}.", nameof(value));
+    }
 
     /// <summary>Last hidden states.</summary>
     /// <param name="inputIds">(batch, seq) int64</param>

@@ -31,7 +31,11 @@ internal sealed class DataParallel : IDisposable
             _replicas.Add(replica);
         }
         Synchronize();
-        foreach (var r in _replicas) r.Model.train();
+        foreach (var r in _replicas)
+        {
+            r.Model.ComputeType = primary.Model.ComputeType; // the primary's mixed precision
+            r.Model.train();
+        }
     }
 
     public IReadOnlyList<SentenceEncoder> All => [_primary, .. _replicas];

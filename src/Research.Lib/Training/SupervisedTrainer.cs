@@ -59,11 +59,13 @@ public static class SupervisedTrainer
         long microSteps = 0;        // batches consumed, over all epochs: every random draw is seeded by it
         var resumeEpoch = 0;
         var resumeBatch = 0;
+        var scaler = new LossScaler(options.Precision == EncodePrecision.Float16);
         if (resumeFrom is not null)
         {
             var state = TrainingCheckpoint.Load(resumeFrom, optimizer);
             (step, microSteps, resumeEpoch, resumeBatch) = (state.Step, state.MicroSteps, state.Epoch, state.BatchInEpoch);
             log.AddRange(state.Log);
+            scaler = new LossScaler(scaler.Enabled, state.LossScale, state.LossScaleGoodSteps);
         }
         double lossSum = 0, posSum = 0, negSum = 0, gradNorm = 0;
         var lossCount = 0;
@@ -91,6 +93,16 @@ public static class SupervisedTrainer
             onLog?.Invoke(withEval);
         }
 
+        if (options.Precision == EncodePrecision.Float16 && encoder.Device.type != DeviceType.CUDA)
+            throw new NotSupportedException("precision fp16 needs a CUDA device; on CPU use bf16 or fp32.");
+        var computeType = options.Precision switch
+        {
+            EncodePrecision.BFloat16 => ScalarType.BFloat16,
+            EncodePrecision.Float16 => ScalarType.Float16,
+            _ => (ScalarType?)null,
+        };
+        var previousComputeType = encoder.Model.ComputeType;
+        encoder.Model.ComputeType = computeType;
         encoder.Model.train();
         encoder.Projection?.train();
         using var replicas = parallel is { } par && par.ExtraDevices.Count > 0 ? new DataParallel(encoder, par.ExtraDevices, par.ModelDirectory) : null;
@@ -124,9 +136,9 @@ public static class SupervisedTrainer
                     if (options.GradCacheChunk > 0)
                     {
                         // Gradient caching: the whole batch's loss in the memory of one chunk (same gradients as below).
-                        (value, qv, pv) = GradCache.Backward(encoder, queries, passages, (q, p) => LossOf(q, p) / options.GradientAccumulation,
+                        (value, qv, pv) = GradCache.Backward(encoder, queries, passages, (q, p) => LossOf(q, p) * (scaler.Scale / options.GradientAccumulation),
                             options.GradCacheChunk, options.QueryMaxLength, options.PassageMaxLength, (long)(Mix(options.Seed, (ulong)microSteps) & 0x7FFFFFFFFFFF));
-                        value *= options.GradientAccumulation;
+                        value *= (float)(options.GradientAccumulation / scaler.Scale);
                     }
                     else
                     {
@@ -134,7 +146,7 @@ public static class SupervisedTrainer
                         pv = replicas?.Forward(passages, options.PassageMaxLength) ?? encoder.Forward(Tokenize(encoder, passages, options.PassageMaxLength));
                         var loss = LossOf(qv, pv);
                         value = (float)loss.to_type(ScalarType.Float64).item<double>();
-                        if (float.IsFinite(value)) (loss / options.GradientAccumulation).backward();
+                        if (float.IsFinite(value)) (loss * (scaler.Scale / options.GradientAccumulation)).backward();
                     }
                     if (!float.IsFinite(value))
                         throw new InvalidOperationException($"Training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {value}. Lower the learning rate (now {options.LearningRate}) or raise the temperature.");
@@ -145,8 +157,15 @@ public static class SupervisedTrainer
                     if (++micro < options.GradientAccumulation) continue;
                     micro = 0;
                     replicas?.ReduceGradients();
-                    gradNorm = nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm);
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
+                    if (!scaler.Unscale(parameters))
+                    {
+                        // float16 overflow: PyTorch's GradScaler skips this optimizer step and retries with half the scale.
+                        optimizer.zero_grad();
+                        replicas?.Synchronize();
+                        continue;
+                    }
+                    gradNorm = nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm);
                     foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
                     optimizer.step();
                     optimizer.zero_grad();
@@ -173,7 +192,7 @@ public static class SupervisedTrainer
                     {
                         // The position after this batch: the next batch of this epoch, or the next epoch.
                         var (nextEpoch, nextBatch) = b + 1 < batches.Count ? (epoch, b + 1) : (epoch + 1, 0);
-                        TrainingCheckpoint.Save(checkpointDirectory, encoder, optimizer, new TrainingState(step, microSteps, nextEpoch, nextBatch, log));
+                        TrainingCheckpoint.Save(checkpointDirectory, encoder, optimizer, new TrainingState(step, microSteps, nextEpoch, nextBatch, log, scaler.Scale, scaler.GoodSteps));
                     }
                 }
             }
@@ -181,6 +200,7 @@ public static class SupervisedTrainer
         }
         finally
         {
+            encoder.Model.ComputeType = previousComputeType;
             encoder.Model.eval();
             encoder.Projection?.eval();
         }

@@ -42,6 +42,14 @@ public sealed record SupervisedTrainingOptions
     /// <summary>Write a resumable checkpoint every this many steps (0: none), when a checkpoint folder is given.</summary>
     public int CheckpointEvery { get; init; }
 
+    /// <summary>
+    /// Float32 (default); BFloat16 or Float16 run the encoder's matrix products and attention in half precision with
+    /// float32 master weights (<see cref="Modeling.BertModel.ComputeType"/>, as torch.autocast). Float16 adds dynamic
+    /// loss scaling as PyTorch's GradScaler (initial scale 2^16, halved and the step skipped on inf/NaN gradients,
+    /// doubled after 2,000 good steps) and needs a CUDA device.
+    /// </summary>
+    public Modeling.EncodePrecision Precision { get; init; } = Modeling.EncodePrecision.Float32;
+
     public void Validate()
     {
         void Positive(string name, double v) { if (!(v > 0)) throw new ArgumentException($"{name} {v}: expected a positive number."); }

@@ -1,4 +1,8 @@
 namespace Research.Lib.Training;
 
-/// <summary>Where a run stands: optimizer steps, batches consumed, the next epoch and batch, and the log so far.</summary>
-public sealed record TrainingState(long Step, long MicroSteps, int Epoch, int BatchInEpoch, IReadOnlyList<TrainingLogEntry> Log);
+/// <summary>
+/// Where a run stands: optimizer steps, batches consumed, the next epoch and batch, the log so far, and (float16
+/// training) the loss scaler's scale and good-step count.
+/// </summary>
+public sealed record TrainingState(long Step, long MicroSteps, int Epoch, int BatchInEpoch, IReadOnlyList<TrainingLogEntry> Log,
+    double LossScale = 1, int LossScaleGoodSteps = 0);

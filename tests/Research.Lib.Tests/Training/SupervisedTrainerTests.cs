@@ -64,6 +64,41 @@ public class SupervisedTrainerTests
     }
 
     [Fact]
+    public void Bf16MixedPrecisionTrainsLikeFloat32WithFloat32MasterWeights()
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();
+        using var work = new TempDir();
+        var model = TinyModels.WithoutDropout(work.Path);
+        List<double> Losses(EncodePrecision precision, out SentenceEncoder trained)
+        {
+            trained = SentenceEncoder.Load(model);
+            var options = new SupervisedTrainingOptions { BatchSize = 32, GroupSize = 4, Epochs = 4, LearningRate = 2e-3, LogEvery = 5, QueryMaxLength = 32, PassageMaxLength = 64, InfoNce = new() { Temperature = 0.05 }, Precision = precision };
+            return SupervisedTrainer.Train(trained, examples, options).Log.Select(l => l.Loss).ToList();
+        }
+        var full = Losses(EncodePrecision.Float32, out var fullEncoder);
+        var mixed = Losses(EncodePrecision.BFloat16, out var mixedEncoder);
+        using (fullEncoder)
+        using (mixedEncoder)
+        {
+            Assert.True(mixed[^1] < mixed[0] * 0.9, $"bf16 loss {mixed[0]:0.000} -> {mixed[^1]:0.000}");
+            Assert.Equal(full.Count, mixed.Count);
+            Assert.All(full.Zip(mixed), p => Assert.True(Math.Abs(p.First - p.Second) < 0.05 * p.First, $"fp32 {p.First:0.0000} vs bf16 {p.Second:0.0000}"));
+            Assert.NotEqual(full[^1], mixed[^1]);                      // bf16 products really ran
+            Assert.All(mixedEncoder.Model.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));
+            Assert.Null(mixedEncoder.Model.ComputeType);                // restored after training
+        }
+    }
+
+    [Fact]
+    public void Fp16TrainingOnCpuIsRefused()
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).Take(8).ToList();
+        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        var e = Assert.Throws<NotSupportedException>(() => SupervisedTrainer.Train(encoder, examples, new SupervisedTrainingOptions { BatchSize = 4, GroupSize = 1, Precision = EncodePrecision.Float16 }));
+        Assert.Equal("precision fp16 needs a CUDA device; on CPU use bf16 or fp32.", e.Message);
+    }
+
+    [Fact]
     public void ResumingFromACheckpointContinuesExactly()
     {
         var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();

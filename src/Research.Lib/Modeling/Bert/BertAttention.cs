@@ -11,10 +11,10 @@ internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
     private readonly BertSelfAttention self;
     private readonly BertResidualOutput output;
 
-    public BertAttention(TransformerConfig c) : base(nameof(BertAttention))
+    public BertAttention(TransformerConfig c, Autocast autocast) : base(nameof(BertAttention))
     {
-        self = new BertSelfAttention(c);
-        output = new BertResidualOutput(c.HiddenSize, c);
+        self = new BertSelfAttention(c, autocast);
+        output = new BertResidualOutput(c.HiddenSize, c, autocast);
         RegisterComponents();
     }
 

@@ -11,18 +11,20 @@ internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
 {
     private readonly Linear dense;
     private readonly string _activation;
+    private readonly Autocast _autocast;
 
-    public BertIntermediate(TransformerConfig c) : base(nameof(BertIntermediate))
+    public BertIntermediate(TransformerConfig c, Autocast autocast) : base(nameof(BertIntermediate))
     {
         dense = nn.Linear(c.HiddenSize, c.IntermediateSize);
         _activation = c.HiddenAct;
+        _autocast = autocast;
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor hidden)
     {
         using var scope = NewDisposeScope();
-        var x = dense.forward(hidden); // (batch, seq, intermediate)
+        var x = _autocast.Linear(dense, hidden); // (batch, seq, intermediate)
         var y = _activation switch
         {
             "gelu" => nn.functional.gelu(x),

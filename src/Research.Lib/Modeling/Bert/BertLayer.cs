@@ -12,11 +12,11 @@ internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
     private readonly BertIntermediate intermediate;
     private readonly BertResidualOutput output;
 
-    public BertLayer(TransformerConfig c) : base(nameof(BertLayer))
+    public BertLayer(TransformerConfig c, Autocast autocast) : base(nameof(BertLayer))
     {
-        attention = new BertAttention(c);
-        intermediate = new BertIntermediate(c);
-        output = new BertResidualOutput(c.IntermediateSize, c);
+        attention = new BertAttention(c, autocast);
+        intermediate = new BertIntermediate(c, autocast);
+        output = new BertResidualOutput(c.IntermediateSize, c, autocast);
         RegisterComponents();
     }
 

@@ -11,9 +11,9 @@ internal sealed class BertLayerStack : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly ModuleList<BertLayer> layer;
 
-    public BertLayerStack(TransformerConfig c) : base(nameof(BertLayerStack))
+    public BertLayerStack(TransformerConfig c, Autocast autocast) : base(nameof(BertLayerStack))
     {
-        layer = nn.ModuleList(Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new BertLayer(c)).ToArray());
+        layer = nn.ModuleList(Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new BertLayer(c, autocast)).ToArray());
         RegisterComponents();
     }
 

@@ -12,18 +12,20 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     private readonly Linear dense;
     private readonly LayerNorm LayerNorm;
     private readonly Dropout dropout;
+    private readonly Autocast _autocast;
 
-    public BertResidualOutput(int inFeatures, TransformerConfig c) : base(nameof(BertResidualOutput))
+    public BertResidualOutput(int inFeatures, TransformerConfig c, Autocast autocast) : base(nameof(BertResidualOutput))
     {
         dense = nn.Linear(inFeatures, c.HiddenSize);
         LayerNorm = nn.LayerNorm(c.HiddenSize, c.LayerNormEps);
         dropout = nn.Dropout(c.HiddenDropoutProb);
+        _autocast = autocast;
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x, Tensor residual)
     {
         using var scope = NewDisposeScope();
-        return LayerNorm.forward(dropout.forward(dense.forward(x)) + residual).MoveToOuterDisposeScope(); // (batch, seq, hidden)
+        return LayerNorm.forward(dropout.forward(_autocast.Linear(dense, x)) + residual).MoveToOuterDisposeScope(); // (batch, seq, hidden)
     }
 }

@@ -14,14 +14,16 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     private readonly Linear value;
     private readonly int _heads;
     private readonly double _dropout;
+    private readonly Autocast _autocast;
 
-    public BertSelfAttention(TransformerConfig c) : base(nameof(BertSelfAttention))
+    public BertSelfAttention(TransformerConfig c, Autocast autocast) : base(nameof(BertSelfAttention))
     {
         query = nn.Linear(c.HiddenSize, c.HiddenSize);
         key = nn.Linear(c.HiddenSize, c.HiddenSize);
         value = nn.Linear(c.HiddenSize, c.HiddenSize);
         _heads = c.NumAttentionHeads;
         _dropout = c.AttentionProbsDropoutProb;
+        _autocast = autocast;
         RegisterComponents();
     }
 
@@ -32,7 +34,7 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (batch, seq, width) = (hidden.shape[0], hidden.shape[1], hidden.shape[2]);
         var headDim = width / _heads;
-        Tensor Split(Linear proj) => proj.forward(hidden).view(batch, seq, _heads, headDim).transpose(1, 2); // (batch, heads, seq, headDim)
+        Tensor Split(Linear proj) => _autocast.Linear(proj, hidden).view(batch, seq, _heads, headDim).transpose(1, 2); // (batch, heads, seq, headDim)
         var context = nn.functional.scaled_dot_product_attention(Split(query), Split(key), Split(value),
             keyMask, training ? _dropout : 0.0);                                                      // (batch, heads, seq, headDim)
         return context.transpose(1, 2).reshape(batch, seq, width).MoveToOuterDisposeScope();              // (batch, seq, hidden)

@@ -1,0 +1,64 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Research.Lib.Training;
+
+/// <summary>
+/// Dynamic loss scaling for float16 training, with PyTorch's <c>torch.amp.GradScaler</c> defaults (init_scale 2^16,
+/// growth_factor 2, backoff_factor 0.5, growth_interval 2000): the loss is multiplied by <see cref="Scale"/> before
+/// backward so small float16 gradients do not underflow; before the optimizer step the gradients are divided by it;
+/// a step whose gradients hold inf or NaN is skipped and the scale halved; after 2,000 good steps in a row it doubles.
+/// Disabled (scale 1, never changes) for float32 and bfloat16, whose exponent range needs no scaling.
+/// </summary>
+internal sealed class LossScaler
+{
+    public const double InitialScale = 65536;
+    public const int GrowthInterval = 2000;
+
+    public LossScaler(bool enabled, double scale = InitialScale, int goodSteps = 0)
+    {
+        Enabled = enabled;
+        Scale = enabled ? scale : 1;
+        GoodSteps = enabled ? goodSteps : 0;
+    }
+
+    public bool Enabled { get; }
+
+    public double Scale { get; private set; }
+
+    /// <summary>Good steps since the last change of the scale.</summary>
+    public int GoodSteps { get; private set; }
+
+    /// <summary>Divides every gradient by the scale; false (and the scale halved) when any is inf or NaN: skip the step.</summary>
+    public bool Unscale(IEnumerable<Tensor> parameters)
+    {
+        if (!Enabled) return true;
+        using var scope = NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var finite = true;
+        foreach (var p in parameters)
+        {
+            if (p.grad is not { } g) continue;
+            g.div_(Scale);
+            if (finite && !g.isfinite().all().item<bool>()) finite = false;
+        }
+        Update(finite);
+        return finite;
+    }
+
+    /// <summary>Halves the scale after an overflow, doubles it after <see cref="GrowthInterval"/> good steps.</summary>
+    public void Update(bool finite)
+    {
+        if (!Enabled) return;
+        if (!finite)
+        {
+            Scale *= 0.5;
+            GoodSteps = 0;
+        }
+        else if (++GoodSteps == GrowthInterval)
+        {
+            Scale *= 2;
+            GoodSteps = 0;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Research.Lib.Modeling;
+using Research.Lib.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Research.Lib.Tests.Modeling;
+
+/// <summary>BertModel.ComputeType: half-precision products with float32 master weights, as torch.autocast.</summary>
+public class MixedPrecisionTests
+{
+    [Fact]
+    public void Bf16ComputeKeepsFloat32WeightsAndOutputAndStaysCloseToFloat32()
+    {
+        using var encoder = SentenceEncoder.Load(Path.Combine(TestPaths.ToyData, "tiny-bert"));
+        var batch = TokenBatch.Pad(new[] { "how do I reset my password", "the cat sat on the mat" }.Select(t => encoder.Tokenizer.Encode(t, 32)).ToList(), encoder.Tokenizer.PadId);
+        var (ids, mask, types) = batch.ToTensors();
+        encoder.Model.eval();
+        using var noGrad = torch.no_grad();
+        using var full = encoder.Model.forward(ids, mask, types);
+        encoder.Model.ComputeType = ScalarType.BFloat16;
+        using var mixed = encoder.Model.forward(ids, mask, types);
+        encoder.Model.ComputeType = null;
+        using var again = encoder.Model.forward(ids, mask, types);
+
+        Assert.Equal(ScalarType.Float32, mixed.dtype);                       // LayerNorm output: float32
+        Assert.All(encoder.Model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+        var diff = (mixed - full).abs().max().item<float>();
+        Assert.InRange(diff, 1e-4f, 0.1f);                                   // bf16 really used (8-bit mantissa), still close
+        Assert.Equal(0f, (again - full).abs().max().item<float>());          // switching back gives float32 exactly
+    }
+
+    [Fact]
+    public void Bf16GradientsReachTheFloat32Weights()
+    {
+        using var encoder = SentenceEncoder.Load(Path.Combine(TestPaths.ToyData, "tiny-bert"));
+        var batch = TokenBatch.Pad(new[] { "a short text", "another short text here" }.Select(t => encoder.Tokenizer.Encode(t, 16)).ToList(), encoder.Tokenizer.PadId);
+        encoder.Model.ComputeType = ScalarType.BFloat16;
+        using var vectors = encoder.Forward(batch);
+        vectors.sum().backward();
+        var query = encoder.Model.named_parameters().Single(p => p.name == "encoder.layer.0.attention.self.query.weight").parameter;
+        Assert.Equal(ScalarType.Float32, query.grad!.dtype);
+        Assert.True(query.grad.abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
+    public void OnlyHalfPrecisionTypesAreComputeTypes()
+    {
+        using var encoder = SentenceEncoder.Load(Path.Combine(TestPaths.ToyData, "tiny-bert"));
+        var e = Assert.Throws<ArgumentException>(() => encoder.Model.ComputeType = ScalarType.Float64);
+        Assert.StartsWith("ComputeType must be null, BFloat16 or Float16; got Float64.", e.Message);
+    }
+}
