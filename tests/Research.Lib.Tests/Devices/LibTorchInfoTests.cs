@@ -1,0 +1,82 @@
+using Research.Lib.Devices;
+
+namespace Research.Lib.Tests.Devices;
+
+/// <summary>The ABI check of <c>research env</c>: ELF symbol tables read from the files, libtorch version files.</summary>
+public class LibTorchInfoTests
+{
+    private static string Glue => LibTorchInfo.FindGlue() ?? throw new InvalidOperationException("libLibTorchSharp.so not found beside the test assembly");
+
+    [Fact]
+    public void ReadsTheGluesLinksExportsAndNeeds()
+    {
+        var elf = ElfDynamicSymbols.Read(Glue);
+        Assert.Equal(["libtorch.so", "libc10.so", "libtorch_cpu.so", "libstdc++.so.6", "libm.so.6", "libgcc_s.so.1", "libc.so.6", "ld-linux-x86-64.so.2"], elf.Needed);
+        Assert.Contains("THSTensor_add", elf.Defined);
+        Assert.Contains("THSTorch_manual_seed", elf.Defined);
+        Assert.DoesNotContain("THSTensor_add", elf.Undefined);
+        // GCC 13's libstdc++ initializer is listed but no relocation uses it: not a real need (environment.md).
+        Assert.DoesNotContain("_ZSt21ios_base_library_initv", elf.Undefined);
+        Assert.Contains("_ZTH14torch_last_err", elf.WeakUndefined);
+    }
+
+    [Fact]
+    public void TheBuildsOwnLibTorchFitsTheGlue()
+    {
+        var abi = LibTorchInfo.CheckAbi(Glue);
+        Assert.True(abi.Fits);
+        Assert.Empty(abi.Missing);
+        Assert.Equal(["_ZTH14torch_last_err", "_ZTHN3c104impl26raw_local_dispatch_key_setE"], abi.MissingWeak); // absent from libtorch 2.10 too
+        Assert.Equal(Path.GetDirectoryName(Path.GetFullPath(Glue)), abi.LibTorchDirectory);
+        Assert.True(abi.Needed > 1000);
+    }
+
+    [Fact]
+    public void ALibTorchOutsideTheSearchFoldersIsReportedUnresolved()
+    {
+        var abi = LibTorchInfo.CheckAbi(Glue, ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"]);
+        Assert.False(abi.Fits);
+        Assert.Equal(["libtorch.so", "libc10.so", "libtorch_cpu.so"], abi.Unresolved);
+        Assert.Null(abi.LibTorchDirectory);
+    }
+
+    [Fact]
+    public void AnotherLibrarysExportsDoNotSatisfyTheGlue()
+    {
+        using var dir = new TempDir();
+        // libtorch.so, libc10.so and libtorch_cpu.so all "resolve" to libm: every libtorch symbol is then missing.
+        foreach (var name in new[] { "libtorch.so", "libc10.so", "libtorch_cpu.so" })
+            File.Copy("/lib/x86_64-linux-gnu/libm.so.6", Path.Combine(dir.Path, name));
+        var abi = LibTorchInfo.CheckAbi(Glue, [dir.Path, "/lib/x86_64-linux-gnu"]);
+        Assert.False(abi.Fits);
+        Assert.Empty(abi.Unresolved);
+        Assert.Contains(abi.Missing, s => s.StartsWith("_ZN2at", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NonElfFilesAreRefusedByName()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "libfake.so");
+        File.WriteAllText(path, "not a library");
+        var e = Assert.Throws<InvalidDataException>(() => ElfDynamicSymbols.Read(path));
+        Assert.Equal($"{path}: not an ELF file.", e.Message);
+    }
+
+    [Fact]
+    public void VersionComesFromPyTorchsVersionFileOrALibTorchDownload()
+    {
+        using var dir = new TempDir();
+        var torchLib = Directory.CreateDirectory(Path.Combine(dir.Path, "torch", "lib")).FullName;
+        File.WriteAllText(Path.Combine(dir.Path, "torch", "version.py"),
+            "from typing import Optional\n__all__ = ['__version__']\n__version__ = '2.11.0+cu130'\ndebug = False\ncuda: Optional[str] = '13.0'\ngit_version = 'abc'\n");
+        Assert.Equal(("2.11.0+cu130", "13.0"), LibTorchInfo.Version(torchLib));
+
+        var download = Directory.CreateDirectory(Path.Combine(dir.Path, "libtorch", "lib")).FullName;
+        File.WriteAllText(Path.Combine(dir.Path, "libtorch", "build-version"), "2.5.1+cu124\n");
+        Assert.Equal(("2.5.1+cu124", "12.4"), LibTorchInfo.Version(download));
+
+        File.WriteAllText(Path.Combine(dir.Path, "torch", "version.py"), "__version__ = '2.10.0+cpu'\ncuda: Optional[str] = None\n");
+        Assert.Equal(("2.10.0+cpu", null), LibTorchInfo.Version(torchLib));
+    }
+}
