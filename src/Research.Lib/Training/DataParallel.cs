@@ -50,7 +50,7 @@ internal sealed class DataParallel : IDisposable
             var (from, to) = new Data.ShardSpec(i, all.Count).Range(texts.Count);
             var encoder = all[i];
             var slice = texts.Skip(from).Take(to - from).ToList();
-            var batch = TokenBatch.Pad(slice.Select(t => encoder.Tokenizer.Encode(t, Math.Min(maxLength, encoder.Settings.MaxSeqLength))).ToList(), encoder.Tokenizer.PadId);
+            var batch = encoder.Tokenize(slice, maxLength);
             parts[i] = encoder.Forward(batch).to(_primary.Device);
         }
         if (all.All(e => e.Device.type == DeviceType.CPU))

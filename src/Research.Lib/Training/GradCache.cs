@@ -29,7 +29,7 @@ public static class GradCache
         Tensor EmbedAll(List<List<string>> chunks, int maxLength, long offset)
         {
             using var noGrad = no_grad();
-            var parts = chunks.Select((c, i) => { manual_seed(seed + offset + i); return encoder.Forward(Tokenize(encoder, c, maxLength)); }).ToList();
+            var parts = chunks.Select((c, i) => { manual_seed(seed + offset + i); return encoder.Forward(encoder.Tokenize(c, maxLength)); }).ToList();
             return cat(parts, 0);
         }
         var q = EmbedAll(queryChunks, queryMaxLength, 0).detach().requires_grad_(true);
@@ -50,7 +50,7 @@ public static class GradCache
             {
                 using var scope = NewDisposeScope();
                 manual_seed(seed + offset + i);
-                var embedded = encoder.Forward(Tokenize(encoder, chunks[i], maxLength));
+                var embedded = encoder.Forward(encoder.Tokenize(chunks[i], maxLength));
                 embedded.backward([grad.narrow(0, start, chunks[i].Count)]);
                 start += chunks[i].Count;
             }
@@ -63,6 +63,4 @@ public static class GradCache
     private static List<List<string>> Chunks(IReadOnlyList<string> texts, int size) =>
         Enumerable.Range(0, (texts.Count + size - 1) / size).Select(i => texts.Skip(i * size).Take(size).ToList()).ToList();
 
-    private static TokenBatch Tokenize(SentenceEncoder encoder, IReadOnlyList<string> texts, int maxLength) =>
-        TokenBatch.Pad(texts.Select(t => encoder.Tokenizer.Encode(t, Math.Min(maxLength, encoder.Settings.MaxSeqLength))).ToList(), encoder.Tokenizer.PadId);
 }

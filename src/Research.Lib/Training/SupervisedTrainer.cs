@@ -142,8 +142,8 @@ public static class SupervisedTrainer
                     }
                     else
                     {
-                        qv = replicas?.Forward(queries, options.QueryMaxLength) ?? encoder.Forward(Tokenize(encoder, queries, options.QueryMaxLength));
-                        pv = replicas?.Forward(passages, options.PassageMaxLength) ?? encoder.Forward(Tokenize(encoder, passages, options.PassageMaxLength));
+                        qv = replicas?.Forward(queries, options.QueryMaxLength) ?? encoder.Forward(encoder.Tokenize(queries, options.QueryMaxLength));
+                        pv = replicas?.Forward(passages, options.PassageMaxLength) ?? encoder.Forward(encoder.Tokenize(passages, options.PassageMaxLength));
                         var loss = LossOf(qv, pv);
                         value = (float)loss.to_type(ScalarType.Float64).item<double>();
                         if (float.IsFinite(value)) (loss * (scaler.Scale / options.GradientAccumulation)).backward();
@@ -233,8 +233,6 @@ public static class SupervisedTrainer
         return group;
     }
 
-    private static TokenBatch Tokenize(SentenceEncoder encoder, IReadOnlyList<string> texts, int maxLength) =>
-        TokenBatch.Pad(texts.Select(t => encoder.Tokenizer.Encode(t, Math.Min(maxLength, encoder.Settings.MaxSeqLength))).ToList(), encoder.Tokenizer.PadId);
 
     /// <summary>Equal passages get equal keys, so a copy of a query's positive elsewhere in the batch is not a negative.</summary>
     private static List<long> PassageKeys(IReadOnlyList<string> passages)

@@ -27,7 +27,7 @@ public class LibTorchInfoTests
         Assert.True(abi.Fits);
         Assert.Empty(abi.Missing);
         Assert.Equal(["_ZTH14torch_last_err", "_ZTHN3c104impl26raw_local_dispatch_key_setE"], abi.MissingWeak); // absent from libtorch 2.10 too
-        Assert.Equal(Path.GetDirectoryName(Path.GetFullPath(Glue)), abi.LibTorchDirectory);
+        Assert.True(File.Exists(Path.Combine(abi.LibTorchDirectory!, "libtorch_cpu.so"))); // beside the glue, or LD_LIBRARY_PATH's (the bundle)
         Assert.True(abi.Needed > 1000);
     }
 

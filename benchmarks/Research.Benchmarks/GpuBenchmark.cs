@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Research.Lib.Data;
+using Research.Lib.Devices;
+using Research.Lib.Modeling;
+using Research.Lib.Text;
+using Research.Lib.Training;
+
+namespace Research.Benchmarks;
+
+/// <summary>
+/// The kit against sentence-transformers / PyTorch on the same GPU, model folder, texts and settings, in the same call:
+/// encode (sentences/s; fp32, bf16, fp16 × batch sizes, max 128 tokens) and a supervised training step (in-batch InfoNCE,
+/// AdamW, clipping; steps/s; fp32, bf16 autocast, fp16 autocast with loss scaling). Every measurement runs in its own
+/// child process (the kit: this program's gpu-run; the reference: benchmarks/reference/gpu_reference.py) while this
+/// parent, which never touches CUDA, samples the driver's used-memory reading (NVML), so both sides' peak GPU memory is
+/// the same measure. Prints a Markdown table and writes every row as JSON.
+/// </summary>
+internal static class GpuBenchmark
+{
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static int Run(string[] args)
+    {
+        var model = BenchmarkArgs.Option(args, "--model", "artifacts/gpu/bert-base");
+        var texts = BenchmarkArgs.Option(args, "--texts", "artifacts/gpu/texts.txt");
+        var pairs = BenchmarkArgs.Option(args, "--pairs", "artifacts/gpu/pairs.jsonl");
+        var device = BenchmarkArgs.Option(args, "--device", "cuda");
+        var precisions = BenchmarkArgs.Option(args, "--precisions", "fp32,bf16,fp16").Split(',');
+        var batches = BenchmarkArgs.Option(args, "--batches", "128,512").Split(',');
+        var trainBatch = BenchmarkArgs.Option(args, "--train-batch", "64");
+        var trainSteps = BenchmarkArgs.Option(args, "--train-steps", "30");
+        var python = BenchmarkArgs.Option(args, "--python", "python3");
+        var reference = BenchmarkArgs.Option(args, "--reference", "benchmarks/reference/gpu_reference.py");
+        var output = BenchmarkArgs.Option(args, "--out", "benchmarks/out/gpu.jsonl");
+        if (BenchmarkArgs.Optional(args, "--init-base") is { } tokenizerDir && !File.Exists(Path.Combine(model, "config.json")))
+        {
+            using var created = ModelInitializer.Create(TokenizerLoader.Load(tokenizerDir),
+                new ModelInitOptions { Layers = 12, Hidden = 768, Heads = 12, MaxPositions = 512, Seed = 1, Pooling = PoolingMode.Mean, WithPooler = false });
+            created.Save(model);
+            Console.WriteLine($"created a BERT-base-sized random model (mean pooling, normalized) in {model}");
+        }
+        Console.WriteLine($"NVML: {(Nvml.Available ? "on" : "unavailable (no memory figures)")}; model {model}; texts {texts}; device {device}");
+        Console.WriteLine("task | precision | batch | kit /s | reference /s | kit / reference | kit peak MiB | reference peak MiB");
+        Console.WriteLine("---|---|---|---|---|---|---|---");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        using var log = new StreamWriter(output, append: false);
+        var jobs = precisions.SelectMany(p => batches.Select(b => ("encode", p, b)))
+            .Concat(precisions.Select(p => ("train", p, trainBatch)));
+        var self = Environment.ProcessPath!;
+        var selfArgs = Path.GetFileName(self).StartsWith("dotnet", StringComparison.Ordinal) ? new[] { typeof(GpuBenchmark).Assembly.Location } : [];
+        foreach (var (task, precision, batch) in jobs)
+        {
+            var common = new[] { "--task", task, "--precision", precision, "--batch", batch, "--model", model, "--texts", texts, "--pairs", pairs, "--device", device, "--steps", trainSteps };
+            var kit = Child(self, [.. selfArgs, "gpu-run", .. common]);
+            var pyt = reference == "none" ? null : Child(python, [reference, .. common]);
+            var ratio = kit?.Rate / pyt?.Rate;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{task} | {precision} | {batch} | {Show(kit?.Rate)} | {Show(pyt?.Rate)} | {(ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "-")} | {Show(kit?.PeakMiB)} | {Show(pyt?.PeakMiB)}"));
+            log.WriteLine(JsonSerializer.Serialize(new { task, precision, batch, kit_rate = kit?.Rate, reference_rate = pyt?.Rate, ratio, kit_peak_mib = kit?.PeakMiB, reference_peak_mib = pyt?.PeakMiB, kit_error = kit?.Error, reference_error = pyt?.Error }, Json));
+            log.Flush();
+        }
+        return 0;
+    }
+
+    private static string Show(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("0.0", CultureInfo.InvariantCulture) : "-";
+
+    private sealed record ChildResult(double Rate, double PeakMiB, string? Error);
+
+    /// <summary>Runs one measurement; its last stdout line is {"rate": ...}. Failures are reported and the grid goes on.</summary>
+    private static ChildResult? Child(string file, string[] arguments)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        var ((code, stdout, stderr), peak) = Nvml.Peak(() =>
+        {
+            using var p = Process.Start(psi)!;
+            var errTask = p.StandardError.ReadToEndAsync();
+            var outText = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            return (p.ExitCode, outText, errTask.Result);
+        });
+        var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
+        if (code != 0 || last is null)
+        {
+            var why = (stderr.Trim() is { Length: > 0 } e ? e : stdout.Trim()).Split('\n').TakeLast(3);
+            Console.Error.WriteLine($"{Path.GetFileName(file)} {string.Join(' ', arguments.Skip(1).Take(6))}: exit {code}: {string.Join(" / ", why)}");
+            return new ChildResult(double.NaN, double.NaN, string.Join(" / ", why));
+        }
+        var rate = JsonSerializer.Deserialize<JsonElement>(last).GetProperty("rate").GetDouble();
+        return new ChildResult(rate, peak, null);
+    }
+
+    /// <summary>The kit's side of one measurement (a child process): prints {"rate": sentences/s or steps/s}.</summary>
+    public static int RunOne(string[] args)
+    {
+        var task = BenchmarkArgs.Option(args, "--task", "encode");
+        var precision = Precision(BenchmarkArgs.Option(args, "--precision", "fp32"));
+        var batch = int.Parse(BenchmarkArgs.Option(args, "--batch", "128"), CultureInfo.InvariantCulture);
+        var device = DeviceSpec.Parse(BenchmarkArgs.Option(args, "--device", "cuda"));
+        using var encoder = SentenceEncoder.Load(BenchmarkArgs.Option(args, "--model", "artifacts/gpu/bert-base"), device);
+        double rate;
+        if (task == "encode")
+        {
+            var texts = File.ReadAllLines(BenchmarkArgs.Option(args, "--texts", "artifacts/gpu/texts.txt"));
+            var options = new EncodeOptions { BatchSize = batch, MaxLength = 128, Precision = precision };
+            encoder.Encode(texts.Take(2 * batch).ToList(), options); // warm-up: kernels, allocator
+            var watch = Stopwatch.StartNew();
+            encoder.Encode(texts, options);
+            rate = texts.Length / watch.Elapsed.TotalSeconds;
+        }
+        else
+        {
+            var examples = TrainingExampleReader.Read(BenchmarkArgs.Option(args, "--pairs", "artifacts/gpu/pairs.jsonl")).ToList();
+            var steps = int.Parse(BenchmarkArgs.Option(args, "--steps", "30"), CultureInfo.InvariantCulture);
+            SupervisedTrainingOptions Options(int n) => new()
+            {
+                BatchSize = batch, GroupSize = 1, MaxSteps = n, Epochs = 1000, LearningRate = 1e-5, WarmupRatio = 0, LogEvery = 1000,
+                QueryMaxLength = 64, PassageMaxLength = 256, InfoNce = new() { Temperature = 0.05 }, Precision = precision,
+            };
+            SupervisedTrainer.Train(encoder, examples, Options(3)); // warm-up
+            var watch = Stopwatch.StartNew();
+            SupervisedTrainer.Train(encoder, examples, Options(steps));
+            rate = steps / watch.Elapsed.TotalSeconds;
+        }
+        Console.WriteLine(JsonSerializer.Serialize(new { rate }));
+        return 0;
+    }
+
+    private static EncodePrecision Precision(string text) => text switch
+    {
+        "fp32" => EncodePrecision.Float32,
+        "bf16" => EncodePrecision.BFloat16,
+        "fp16" => EncodePrecision.Float16,
+        _ => throw new ArgumentException($"--precision {text}: expected fp32, bf16 or fp16."),
+    };
+}
