@@ -81,6 +81,8 @@ internal static class GpuBenchmark
             p.WaitForExit();
             return (p.ExitCode, outText, errTask.Result);
         });
+        foreach (var line in stderr.Split('\n').Where(l => l.StartsWith("phases", StringComparison.Ordinal)))
+            Console.Error.WriteLine(line);
         var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
         if (code != 0 || last is null)
         {
@@ -123,9 +125,53 @@ internal static class GpuBenchmark
             var watch = Stopwatch.StartNew();
             SupervisedTrainer.Train(encoder, examples, Options(steps));
             rate = steps / watch.Elapsed.TotalSeconds;
+            Phases(encoder, examples, batch, steps, precision);
         }
         Console.WriteLine(JsonSerializer.Serialize(new { rate }));
         return 0;
+    }
+
+    /// <summary>
+    /// Where a training step's time goes (stderr, for the notes): the trainer's work as a bare loop — tokenize, forward and
+    /// loss, backward, clipping, AdamW — with the device synchronized after each phase, ms per step.
+    /// </summary>
+    private static void Phases(SentenceEncoder encoder, List<TrainingExample> examples, int batch, int steps, EncodePrecision precision)
+    {
+        var cuda = encoder.Device.type == TorchSharp.DeviceType.CUDA;
+        void Sync() { if (cuda) TorchSharp.torch.cuda.synchronize(); }
+        var parameters = encoder.Model.parameters().ToList();
+        using var optimizer = TorchSharp.torch.optim.AdamW(parameters, 1e-5, weight_decay: 0.01);
+        encoder.Model.ComputeType = precision switch { EncodePrecision.BFloat16 => TorchSharp.torch.ScalarType.BFloat16, EncodePrecision.Float16 => TorchSharp.torch.ScalarType.Float16, _ => null };
+        encoder.Model.train();
+        var totals = new double[5];
+        for (var i = 0; i < steps + 3; i++)
+        {
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var chunk = Enumerable.Range(0, batch).Select(j => examples[(i * batch + j) % examples.Count]).ToList();
+            var t = new double[5];
+            var w = Stopwatch.StartNew();
+            var q = encoder.Tokenize(chunk.Select(e => e.Query).ToList(), 64);
+            var p = encoder.Tokenize(chunk.Select(e => e.Pos[0]).ToList(), 256);
+            t[0] = w.Elapsed.TotalMilliseconds;
+            var loss = Research.Lib.Losses.InfoNceLoss.Compute(encoder.Forward(q), encoder.Forward(p), 1, new() { Temperature = 0.05 });
+            loss.item<float>();
+            t[1] = w.Elapsed.TotalMilliseconds;
+            loss.backward();
+            Sync();
+            t[2] = w.Elapsed.TotalMilliseconds;
+            TorchSharp.torch.nn.utils.clip_grad_norm_(parameters, 1.0);
+            Sync();
+            t[3] = w.Elapsed.TotalMilliseconds;
+            optimizer.step();
+            optimizer.zero_grad();
+            Sync();
+            t[4] = w.Elapsed.TotalMilliseconds;
+            if (i >= 3)
+                for (var k = 0; k < 5; k++) totals[k] += t[k] - (k == 0 ? 0 : t[k - 1]);
+        }
+        encoder.Model.ComputeType = null;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"phases ms/step ({precision}, batch {batch}): tokenize {totals[0] / steps:0.0}, forward+loss {totals[1] / steps:0.0}, backward {totals[2] / steps:0.0}, clip {totals[3] / steps:0.0}, AdamW {totals[4] / steps:0.0}; total {totals.Sum() / steps:0.0}"));
     }
 
     private static EncodePrecision Precision(string text) => text switch

@@ -9,8 +9,9 @@ namespace Research.Lib.Devices;
 /// </summary>
 public sealed class ElfDynamicSymbols
 {
-    private ElfDynamicSymbols(HashSet<string> defined, List<string> undefined, List<string> weakUndefined, List<string> needed)
+    private ElfDynamicSymbols(HashSet<string> defined, List<string> undefined, List<string> weakUndefined, List<string> needed, List<string> runPath)
     {
+        RunPath = runPath;
         Defined = defined;
         Undefined = undefined;
         WeakUndefined = weakUndefined;
@@ -30,6 +31,10 @@ public sealed class ElfDynamicSymbols
     /// <summary>Names it needs with weak binding: a missing one resolves to null and is tolerated.</summary>
     public IReadOnlyList<string> WeakUndefined { get; }
 
+    /// <summary>DT_RUNPATH (or DT_RPATH) folders, as written (<c>$ORIGIN</c> unexpanded), e.g. PyTorch's libtorch_cuda.so
+    /// finds the CUDA libraries of the nvidia-* wheels through <c>$ORIGIN/../../nvidia/cublas/lib</c>.</summary>
+    public IReadOnlyList<string> RunPath { get; }
+
     /// <summary>DT_NEEDED entries (sonames of the libraries it links against), in order.</summary>
     public IReadOnlyList<string> Needed { get; }
 
@@ -37,6 +42,8 @@ public sealed class ElfDynamicSymbols
     private const uint ShtDynamic = 6;
     private const uint ShtRela = 4;
     private const long DtNeeded = 1;
+    private const long DtRpath = 15;
+    private const long DtRunpath = 29;
 
     public static ElfDynamicSymbols Read(string path)
     {
@@ -82,6 +89,7 @@ public sealed class ElfDynamicSymbols
         var undefined = new List<string>();
         var weak = new List<string>();
         var needed = new List<string>();
+        var runPath = new List<string>();
         var strongUndefined = new Dictionary<long, string>(); // symbol index -> name
         var relocated = new HashSet<long>();
         for (var s = 0; s < sectionCount; s++)
@@ -114,11 +122,16 @@ public sealed class ElfDynamicSymbols
                 var strings = Bytes((int)link);
                 var table = Bytes(s);
                 for (var at = 0; at + 16 <= table.Length; at += 16)
-                    if (BitConverter.ToInt64(table, at) == DtNeeded)
+                {
+                    var tag = BitConverter.ToInt64(table, at);
+                    if (tag == DtNeeded)
                         needed.Add(Name(strings, BitConverter.ToInt64(table, at + 8)));
+                    else if (tag is DtRunpath or DtRpath)
+                        runPath.AddRange(Name(strings, BitConverter.ToInt64(table, at + 8)).Split(':', StringSplitOptions.RemoveEmptyEntries));
+                }
             }
         }
         undefined.AddRange(strongUndefined.Where(kv => relocated.Contains(kv.Key)).OrderBy(kv => kv.Key).Select(kv => kv.Value));
-        return new ElfDynamicSymbols(defined, undefined, weak, needed);
+        return new ElfDynamicSymbols(defined, undefined, weak, needed, runPath);
     }
 }

@@ -52,12 +52,16 @@ public static partial class LibTorchInfo
         var exported = new HashSet<string>(StringComparer.Ordinal);
         var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
         var unresolved = new List<string>();
-        var queue = new Queue<string>(root.Needed);
+        // Each soname is looked for first in the RUNPATH of the library that needs it ($ORIGIN = that library's folder), then
+        // in the common folders, as the dynamic loader does.
+        static IEnumerable<string> Own(ElfDynamicSymbols elf, string file) =>
+            elf.RunPath.Select(r => r.Replace("$ORIGIN", Path.GetDirectoryName(Path.GetFullPath(file)), StringComparison.Ordinal).Replace("${ORIGIN}", Path.GetDirectoryName(Path.GetFullPath(file)), StringComparison.Ordinal));
+        var queue = new Queue<(string Soname, IReadOnlyList<string> Folders)>(root.Needed.Select(n => (n, (IReadOnlyList<string>)Own(root, glue).ToList())));
         var seen = new HashSet<string>(root.Needed, StringComparer.Ordinal);
         while (queue.Count > 0)
         {
-            var soname = queue.Dequeue();
-            var file = searchFolders.Select(f => Path.Combine(f, soname)).FirstOrDefault(File.Exists);
+            var (soname, own) = queue.Dequeue();
+            var file = own.Concat(searchFolders).Select(f => Path.Combine(f, soname)).FirstOrDefault(File.Exists);
             if (file is null)
             {
                 unresolved.Add(soname);
@@ -66,8 +70,9 @@ public static partial class LibTorchInfo
             resolved[soname] = Path.GetFullPath(file);
             var symbols = ElfDynamicSymbols.Read(file);
             exported.UnionWith(symbols.Defined);
+            var folders = Own(symbols, file).ToList();
             foreach (var next in symbols.Needed)
-                if (seen.Add(next)) queue.Enqueue(next);
+                if (seen.Add(next)) queue.Enqueue((next, folders));
         }
         var missing = root.Undefined.Where(s => !exported.Contains(s)).Distinct().Order(StringComparer.Ordinal).ToList();
         var missingWeak = root.WeakUndefined.Where(s => !exported.Contains(s) && !s.StartsWith("__", StringComparison.Ordinal) && !s.StartsWith("_ITM_", StringComparison.Ordinal))

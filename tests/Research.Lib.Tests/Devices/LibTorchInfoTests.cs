@@ -34,10 +34,29 @@ public class LibTorchInfoTests
     [Fact]
     public void ALibTorchOutsideTheSearchFoldersIsReportedUnresolved()
     {
-        var abi = LibTorchInfo.CheckAbi(Glue, ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"]);
+        using var dir = new TempDir();
+        var alone = Path.Combine(dir.Path, "libLibTorchSharp.so"); // a copy with no libtorch beside it ($ORIGIN)
+        File.Copy(Glue, alone);
+        var abi = LibTorchInfo.CheckAbi(alone, ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"]);
         Assert.False(abi.Fits);
         Assert.Equal(["libtorch.so", "libc10.so", "libtorch_cpu.so"], abi.Unresolved);
         Assert.Null(abi.LibTorchDirectory);
+    }
+
+    [Fact]
+    public void DependenciesAreFoundThroughEachLibrarysRunPath()
+    {
+        // The glue's RUNPATH starts with $ORIGIN/: beside it, its libtorch is found even when no search folder holds it
+        // (as PyTorch's libtorch_cuda.so finds the nvidia-* wheels' CUDA libraries through its own RUNPATH).
+        Assert.Equal("$ORIGIN/", ElfDynamicSymbols.Read(Glue).RunPath[0]);
+        using var dir = new TempDir();
+        var source = LibTorchInfo.CheckAbi(Glue).LibTorchDirectory!;
+        File.Copy(Glue, Path.Combine(dir.Path, "libLibTorchSharp.so"));
+        foreach (var lib in Directory.EnumerateFiles(source, "lib*.so*").Where(f => Path.GetFileName(f) is "libtorch.so" or "libc10.so" or "libtorch_cpu.so" || Path.GetFileName(f).StartsWith("libgomp", StringComparison.Ordinal)))
+            File.CreateSymbolicLink(Path.Combine(dir.Path, Path.GetFileName(lib)), lib);
+        var abi = LibTorchInfo.CheckAbi(Path.Combine(dir.Path, "libLibTorchSharp.so"), ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"]);
+        Assert.True(abi.Fits, string.Join(", ", abi.Unresolved.Concat(abi.Missing.Take(3))));
+        Assert.Equal(dir.Path, abi.LibTorchDirectory);
     }
 
     [Fact]
@@ -45,9 +64,12 @@ public class LibTorchInfoTests
     {
         using var dir = new TempDir();
         // libtorch.so, libc10.so and libtorch_cpu.so all "resolve" to libm: every libtorch symbol is then missing.
+        var fake = Directory.CreateDirectory(Path.Combine(dir.Path, "fake")).FullName;
         foreach (var name in new[] { "libtorch.so", "libc10.so", "libtorch_cpu.so" })
-            File.Copy("/lib/x86_64-linux-gnu/libm.so.6", Path.Combine(dir.Path, name));
-        var abi = LibTorchInfo.CheckAbi(Glue, [dir.Path, "/lib/x86_64-linux-gnu"]);
+            File.Copy("/lib/x86_64-linux-gnu/libm.so.6", Path.Combine(fake, name));
+        var alone = Path.Combine(dir.Path, "libLibTorchSharp.so");
+        File.Copy(Glue, alone);
+        var abi = LibTorchInfo.CheckAbi(alone, [fake, "/lib/x86_64-linux-gnu"]);
         Assert.False(abi.Fits);
         Assert.Empty(abi.Unresolved);
         Assert.Contains(abi.Missing, s => s.StartsWith("_ZN2at", StringComparison.Ordinal));
