@@ -16,6 +16,9 @@ internal sealed class SplitMix64(ulong seed)
         return z ^ (z >> 31);
     }
 
+    /// <summary>Uniform double in [0, 1) with 53 random bits.</summary>
+    public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
+
     /// <summary>Uniform integer in [0, bound), without modulo bias (Lemire's method).</summary>
     public int NextInt(int bound)
     {

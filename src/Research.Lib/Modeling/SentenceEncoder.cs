@@ -170,7 +170,8 @@ public sealed class SentenceEncoder : IEmbeddingEncoder, IDisposable
     /// <summary>Sentence vectors of a tokenized batch with gradients (for training): (batch, dim).</summary>
     public Tensor Forward(TokenBatch batch, bool? normalize = null) => Forward(Model, batch, normalize ?? Settings.Normalize);
 
-    private Tensor Forward(BertModel model, TokenBatch batch, bool normalize)
+    /// <summary>Sentence vectors of a batch through <paramref name="model"/> (the encoder's own or a copy of it, e.g. a momentum encoder) with this encoder's pooling and projection.</summary>
+    internal Tensor Forward(BertModel model, TokenBatch batch, bool normalize)
     {
         using var scope = NewDisposeScope();
         var (ids, mask, types) = batch.ToTensors(Device);

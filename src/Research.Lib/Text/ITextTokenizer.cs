@@ -14,6 +14,12 @@ public interface ITextTokenizer
 
     int PadId { get; }
 
+    /// <summary>The mask token's id ([MASK], &lt;mask&gt;) for masked-language-model training; null when the vocabulary has none.</summary>
+    int? MaskId { get; }
+
+    /// <summary>Ids of the special tokens (CLS/SEP/PAD/UNK/MASK or their XLM-R forms): never masked, never repeated.</summary>
+    IReadOnlySet<int> SpecialIds { get; }
+
     /// <summary>[CLS] text [SEP] (BERT) or &lt;s&gt; text &lt;/s&gt; (XLM-R), truncated to <paramref name="maxLength"/> tokens in all.</summary>
     TokenizedText Encode(string text, int maxLength);
 

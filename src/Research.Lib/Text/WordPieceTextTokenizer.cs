@@ -29,6 +29,8 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
         ClsId = _ids[settings.ClsToken];
         SepId = _ids[settings.SepToken];
         PadId = _ids[settings.PadToken];
+        MaskId = _ids.TryGetValue(settings.MaskToken, out var mask) ? mask : null;
+        SpecialIds = new HashSet<int>(new[] { _unkId, ClsId, SepId, PadId }.Concat(MaskId is { } m ? [m] : []));
         // Longest first, so that of two added tokens starting at one place the longer wins.
         _addedTokens = settings.EffectiveAddedTokens.Where(t => t.Length > 0 && _ids.ContainsKey(t)).Distinct(StringComparer.Ordinal)
             .OrderByDescending(t => t.Length).ThenBy(t => t, StringComparer.Ordinal).ToArray();
@@ -43,6 +45,10 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
     public int PadId { get; }
 
     public int ClsId { get; }
+
+    public int? MaskId { get; }
+
+    public IReadOnlySet<int> SpecialIds { get; }
 
     public int SepId { get; }
 

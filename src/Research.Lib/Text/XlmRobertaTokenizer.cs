@@ -47,6 +47,12 @@ public sealed class XlmRobertaTokenizer : ITextTokenizer
 
     public int MaskId => SentencePieceSize + FairseqOffset;
 
+    int? ITextTokenizer.MaskId => MaskId;
+
+    public IReadOnlySet<int> SpecialIds => _specialIds ??= new HashSet<int> { BosId, PadTokenId, EosId, UnkId, MaskId };
+
+    private HashSet<int>? _specialIds;
+
     public static XlmRobertaTokenizer Load(string modelPath)
     {
         if (!File.Exists(modelPath))

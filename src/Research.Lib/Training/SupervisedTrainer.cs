@@ -208,7 +208,7 @@ public static class SupervisedTrainer
     }
 
     /// <summary>SplitMix64's finalizer over (seed, index): independent, reproducible streams per epoch and per batch.</summary>
-    private static ulong Mix(ulong seed, ulong index)
+    internal static ulong Mix(ulong seed, ulong index)
     {
         var z = seed + 0x9E3779B97F4A7C15UL * (index + 1);
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

@@ -1,0 +1,59 @@
+using Research.Lib.Modeling;
+
+namespace Research.Lib.Training;
+
+/// <summary>
+/// Settings of <see cref="UnsupervisedTrainer"/>. Defaults are the papers' unsupervised BERT-base recipes
+/// (princeton-nlp/SimCSE run_unsup_example.sh, caskcsg/sentemb ESimCSE/run.sh): temperature 0.05, batch 64, max 32 tokens,
+/// 1 epoch, learning rate 3e-5, no warm-up and linear decay, no weight decay (Hugging Face Trainer's), evaluation every
+/// 125 steps keeping the best; ESimCSE: dup_rate 0.32, queue 160 (2.5 × batch), momentum 0.995.
+/// </summary>
+public sealed record UnsupervisedTrainingOptions
+{
+    public UnsupervisedMethod Method { get; init; } = UnsupervisedMethod.SimCse;
+    public double Temperature { get; init; } = 0.05;
+    public int BatchSize { get; init; } = 64;
+    public int MaxLength { get; init; } = 32;
+    public int Epochs { get; init; } = 1;
+    /// <summary>Stop after this many optimizer steps (null: run the epochs).</summary>
+    public int? MaxSteps { get; init; }
+    public double LearningRate { get; init; } = 3e-5;
+    public double WarmupRatio { get; init; }
+    public bool CosineDecay { get; init; }
+    public double WeightDecay { get; init; }
+    public double MaxGradNorm { get; init; } = 1.0;
+    public ulong Seed { get; init; } = 42;
+    public int LogEvery { get; init; } = 10;
+    /// <summary>Evaluate every this many steps (0: only at the end); needs an evaluation callback.</summary>
+    public int EvaluateEvery { get; init; } = 125;
+    /// <summary>At the end, put back the weights of the best evaluation (SimCSE's load_best_model_at_end).</summary>
+    public bool KeepBest { get; init; } = true;
+    /// <summary>
+    /// A Linear + tanh head on the pooled vector during training only (SimCSE's cls pooler with mlp_only_train): it is
+    /// trained with the encoder and dropped afterwards, so the saved model is the encoder alone.
+    /// </summary>
+    public bool TrainingMlp { get; init; } = true;
+    /// <summary>ESimCSE: the rate of repeated tokens (paper: 0.32 for BERT-base).</summary>
+    public double DupRate { get; init; } = 0.32;
+    /// <summary>ESimCSE: momentum-encoder embeddings kept as extra negatives (160 = 2.5 × batch 64).</summary>
+    public int QueueSize { get; init; } = 160;
+    /// <summary>ESimCSE: θ_key ← m·θ_key + (1 − m)·θ after every step (0.995).</summary>
+    public double Momentum { get; init; } = 0.995;
+    /// <summary>Mixed precision as in supervised training (bf16 / fp16 autocast, float32 master weights).</summary>
+    public EncodePrecision Precision { get; init; } = EncodePrecision.Float32;
+
+    public void Validate()
+    {
+        void Positive(string name, double v) { if (!(v > 0)) throw new ArgumentException($"{name} {v}: expected a positive number."); }
+        Positive("temperature", Temperature);
+        Positive("batch_size", BatchSize);
+        Positive("epochs", Epochs);
+        Positive("learning_rate", LearningRate);
+        Positive("queue_size", QueueSize);
+        if (BatchSize < 2) throw new ArgumentException($"batch_size {BatchSize}: in-batch negatives need at least 2 sentences per batch.");
+        if (MaxLength < 3) throw new ArgumentException($"max_length {MaxLength}: expected at least 3 (two special tokens and a word).");
+        if (WarmupRatio is < 0 or > 1) throw new ArgumentException($"warmup_ratio {WarmupRatio}: expected a number in [0, 1].");
+        if (DupRate is < 0 or > 1) throw new ArgumentException($"dup_rate {DupRate}: expected a number in [0, 1].");
+        if (Momentum is < 0 or > 1) throw new ArgumentException($"momentum {Momentum}: expected a number in [0, 1].");
+    }
+}

@@ -1,0 +1,58 @@
+using Research.Lib.Data;
+using Research.Lib.Evaluation;
+using Research.Lib.Modeling;
+using Research.Lib.Training;
+
+namespace Research.Lib.Tests.Training;
+
+[Collection(TorchRandomCollection.Name)]
+public class UnsupervisedTrainerTests
+{
+    private static readonly string Toy = TestPaths.ToyData;
+
+    private static List<string> Sentences() => SentenceReader.ReadEveryLine(Path.Combine(Toy, "toy_unsup.txt"));
+
+    private static List<TextPair> Sts() => TextPairReader.Read(Path.Combine(Toy, "toy_sts.tsv")).ToList();
+
+    [Theory]
+    [InlineData(UnsupervisedMethod.SimCse)]
+    [InlineData(UnsupervisedMethod.ESimCse)]
+    public void TrainingLowersTheLossPullsViewsTogetherAndKeepsTheBestEvaluation(UnsupervisedMethod method)
+    {
+        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        var sts = Sts();
+        var options = new UnsupervisedTrainingOptions { Method = method, BatchSize = 32, Epochs = 4, LearningRate = 5e-3, LogEvery = 5, EvaluateEvery = 10, QueueSize = 64 };
+        var result = UnsupervisedTrainer.Train(encoder, Sentences(), options, e => new Dictionary<string, double> { ["main_score"] = StsEvaluator.Evaluate(e, sts)[StsEvaluator.MainScore] });
+        var losses = result.Log.Where(l => !double.IsNaN(l.Loss)).ToList();
+        Assert.True(losses[^1].Loss < losses[0].Loss * 0.8, $"loss {losses[0].Loss:0.000} -> {losses[^1].Loss:0.000}");
+        Assert.True(losses[^1].ScoreGap > 0, $"views {losses[^1].PositiveScore:0.000} vs others {losses[^1].NegativeScore:0.000}");
+        Assert.Equal(40, result.Steps);                                   // 312 lines, 310 distinct after normalization: 10 batches × 4 epochs
+        Assert.Equal(4, result.Log.Count(l => l.Eval is not null));       // steps 10, 20, 30 and the end
+        Assert.Equal(result.BestEval!["main_score"], StsEvaluator.Evaluate(encoder, sts)[StsEvaluator.MainScore], 6); // best weights put back
+        Assert.Equal(result.Log.Where(l => l.Eval is not null).Max(l => l.Eval!["main_score"]), result.BestEval["main_score"]);
+    }
+
+    [Fact]
+    public void TheSameSeedRepeatsTheRunExactly()
+    {
+        List<double> Run()
+        {
+            using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+            var options = new UnsupervisedTrainingOptions { Method = UnsupervisedMethod.ESimCse, BatchSize = 16, MaxSteps = 6, LearningRate = 1e-3, LogEvery = 1, EvaluateEvery = 0 };
+            return UnsupervisedTrainer.Train(encoder, Sentences(), options).Log.Select(l => l.Loss).ToList();
+        }
+        var a = Run();
+        Assert.Equal(6, a.Count);
+        Assert.Equal(a, Run());
+    }
+
+    [Fact]
+    public void BadSettingsAreRefusedByName()
+    {
+        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        Assert.Equal("batch_size 1: in-batch negatives need at least 2 sentences per batch.",
+            Assert.Throws<ArgumentException>(() => UnsupervisedTrainer.Train(encoder, Sentences(), new UnsupervisedTrainingOptions { BatchSize = 1 })).Message);
+        Assert.Equal("Unsupervised training needs at least 2 distinct sentences; got 1.",
+            Assert.Throws<ArgumentException>(() => UnsupervisedTrainer.Train(encoder, ["same", "same", " "], new UnsupervisedTrainingOptions())).Message);
+    }
+}
