@@ -63,6 +63,9 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         return encoder.forward(hidden, keep).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The word embedding matrix (vocab, hidden), which a masked-language-model head ties its output layer to.</summary>
+    public Tensor WordEmbeddingWeight => embeddings.WordWeight;
+
     /// <summary>BERT's pooler output tanh(W h_cls + b), for checkpoints that have one.</summary>
     public Tensor Pool(Tensor lastHidden) =>
         pooler is null ? throw new InvalidOperationException("This model has no pooler (the checkpoint had no pooler weights).") : pooler.forward(lastHidden);

@@ -103,7 +103,7 @@ public static class UnsupervisedTrainer
         {
             for (var epoch = 0; epoch < options.Epochs && step < totalSteps; epoch++)
             {
-                var order = Shuffle(data.Count, new SplitMix64(Mix(options.Seed, (ulong)epoch)));
+                var order = new SplitMix64(Mix(options.Seed, (ulong)epoch)).Permutation(data.Count);
                 queue?.Clear();
                 for (var start = 0; start < order.Length && step < totalSteps; start += options.BatchSize)
                 {
@@ -204,17 +204,6 @@ public static class UnsupervisedTrainer
         var diagonal = cos.diagonal().sum().item<float>();
         var total = cos.sum().item<float>();
         return (posSum + diagonal / n, negSum + (total - diagonal) / (n * (n - 1)));
-    }
-
-    private static int[] Shuffle(int n, SplitMix64 random)
-    {
-        var order = Enumerable.Range(0, n).ToArray();
-        for (var i = n - 1; i > 0; i--)
-        {
-            var j = random.NextInt(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
     }
 
     private static ulong Mix(ulong seed, ulong index) => SupervisedTrainer.Mix(seed, index);

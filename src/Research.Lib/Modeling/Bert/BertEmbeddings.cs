@@ -26,6 +26,9 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The word embedding matrix (vocab, hidden): the tied output layer of a masked-language-model head.</summary>
+    public Tensor WordWeight => word_embeddings.weight!;
+
     /// <param name="inputIds">(batch, seq) int64</param>
     /// <param name="tokenTypeIds">(batch, seq) int64</param>
     /// <param name="positionIds">(batch, seq) int64</param>

@@ -25,12 +25,7 @@ internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = _autocast.Linear(dense, hidden); // (batch, seq, intermediate)
-        var y = _activation switch
-        {
-            "gelu" => nn.functional.gelu(x),
-            "gelu_new" or "gelu_pytorch_tanh" => nn.functional.gelu(x, GELU.Approximate.tanh),
-            _ => nn.functional.relu(x),
-        };
+        var y = Activation.Apply(_activation, x);
         return y.MoveToOuterDisposeScope();
     }
 }

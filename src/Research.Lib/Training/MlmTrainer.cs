@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using Research.Lib.Data;
+using Research.Lib.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Research.Lib.Training;
+
+/// <summary>
+/// Masked-language-model (domain-adaptive) pre-training of the encoder on plain sentences (Devlin et al. 2019;
+/// Gururangan et al. 2020): each batch is corrupted by <see cref="MlmMasking"/> (a fresh draw per batch, so every epoch
+/// masks differently), the <see cref="MlmHead"/> predicts the original tokens at the chosen positions, cross-entropy.
+/// Used to adapt a pretrained model to a domain, to build a small backbone from scratch where no pretrained model
+/// exists (Chinese here), and to train DiffCSE's generator. Same optimizer, schedule, clipping, mixed precision,
+/// divergence guard and log format as the other trainers; in the log, <c>PositiveScore</c> is the accuracy on the
+/// masked positions and <c>NegativeScore</c> is 0.
+/// </summary>
+public static class MlmTrainer
+{
+    public static TrainingResult Train(SentenceEncoder encoder, MlmHead head, IReadOnlyList<string> sentences, MlmTrainingOptions options,
+        Func<SentenceEncoder, IReadOnlyDictionary<string, double>>? evaluate = null, Action<TrainingLogEntry>? onLog = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(sentences);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (encoder.Tokenizer.MaskId is null)
+            throw new ArgumentException("The model's tokenizer has no mask token ([MASK] / <mask>): masked-language-model training needs one.");
+        var data = sentences.Where(s => !string.IsNullOrWhiteSpace(s)).ToList();
+        if (data.Count == 0) throw new ArgumentException("Masked-language-model training needs at least one non-empty sentence.");
+        if (options.Precision == EncodePrecision.Float16 && encoder.Device.type != DeviceType.CUDA)
+            throw new NotSupportedException("precision fp16 needs a CUDA device; on CPU use bf16 or fp32.");
+        head.to(encoder.Device);
+        var batchesPerEpoch = (data.Count + options.BatchSize - 1) / options.BatchSize;
+        var totalSteps = options.MaxSteps ?? (long)batchesPerEpoch * options.Epochs;
+        var warmup = (long)Math.Round(totalSteps * options.WarmupRatio);
+        var parameters = encoder.Model.parameters().Concat(head.parameters()).ToList();
+        using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
+        var scaler = new LossScaler(options.Precision == EncodePrecision.Float16);
+        var log = new List<TrainingLogEntry>();
+        long step = 0, microSteps = 0, examplesSeen = 0;
+        double lossSum = 0, accuracySum = 0, gradNorm = 0;
+        var lossCount = 0;
+        var watch = Stopwatch.StartNew();
+        var previousComputeType = encoder.Model.ComputeType;
+        encoder.Model.ComputeType = options.Precision switch { EncodePrecision.BFloat16 => ScalarType.BFloat16, EncodePrecision.Float16 => ScalarType.Float16, _ => null };
+        encoder.Model.train();
+        head.train();
+        try
+        {
+            for (var epoch = 0; epoch < options.Epochs && step < totalSteps; epoch++)
+            {
+                var order = new SplitMix64(SupervisedTrainer.Mix(options.Seed, (ulong)epoch)).Permutation(data.Count);
+                for (var start = 0; start < order.Length && step < totalSteps; start += options.BatchSize)
+                {
+                    using var scope = NewDisposeScope();
+                    var texts = order.Skip(start).Take(options.BatchSize).Select(i => data[i]).ToList();
+                    torch.manual_seed((long)(SupervisedTrainer.Mix(options.Seed, (ulong)microSteps) & 0x7FFFFFFFFFFF));
+                    var batch = encoder.Tokenize(texts, options.MaxLength);
+                    var (inputs, labels) = MlmMasking.Mask(batch, encoder.Tokenizer, options.MaskProbability, SupervisedTrainer.Mix(options.Seed ^ 0x4D4C4DUL, (ulong)microSteps));
+                    microSteps++;
+                    var (_, mask, types) = batch.ToTensors(encoder.Device);
+                    var ids = tensor(inputs, [batch.Count, batch.Length], device: encoder.Device);
+                    var target = tensor(labels, [batch.Count * batch.Length], device: encoder.Device);
+                    var chosen = target.ne(MlmMasking.Ignore).nonzero().squeeze(1);          // positions to predict
+                    if (chosen.shape[0] == 0) continue;                                       // nothing masked in this batch (tiny texts)
+                    var hidden = encoder.Model.forward(ids, mask, types);                     // (batch, seq, hidden)
+                    var picked = hidden.reshape(-1, hidden.shape[2]).index_select(0, chosen); // (n, hidden)
+                    var logits = head.forward(picked, encoder.Model.WordEmbeddingWeight);     // (n, vocab)
+                    var truth = target.index_select(0, chosen);
+                    var loss = nn.functional.cross_entropy(logits, truth);
+                    var value = (float)loss.to_type(ScalarType.Float64).item<double>();
+                    if (!float.IsFinite(value))
+                        throw new InvalidOperationException($"Training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {value}. Lower the learning rate (now {options.LearningRate}).");
+                    (loss * scaler.Scale).backward();
+                    using (no_grad())
+                        accuracySum += logits.argmax(1).eq(truth).to_type(ScalarType.Float32).mean().item<float>();
+                    lossSum += value;
+                    lossCount++;
+                    examplesSeen += texts.Count;
+                    var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
+                    if (!scaler.Unscale(parameters))
+                    {
+                        optimizer.zero_grad();
+                        continue;
+                    }
+                    gradNorm = nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm);
+                    foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                    optimizer.step();
+                    optimizer.zero_grad();
+                    step++;
+                    if (step % options.LogEvery == 0 || step == totalSteps)
+                    {
+                        var entry = new TrainingLogEntry(step, (double)step / batchesPerEpoch, lossSum / lossCount, lr, gradNorm,
+                            examplesSeen / Math.Max(1e-9, watch.Elapsed.TotalSeconds), accuracySum / lossCount, 0);
+                        (lossSum, accuracySum, lossCount) = (0, 0, 0);
+                        if (evaluate is not null && step == totalSteps)
+                        {
+                            encoder.Model.eval();
+                            entry = entry with { Eval = evaluate(encoder) };
+                            encoder.Model.train();
+                        }
+                        log.Add(entry);
+                        onLog?.Invoke(entry);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            encoder.Model.ComputeType = previousComputeType;
+            encoder.Model.eval();
+            head.eval();
+        }
+        return new TrainingResult(log, step, null, null);
+    }
+}

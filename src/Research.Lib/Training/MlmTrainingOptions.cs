@@ -1,0 +1,35 @@
+using Research.Lib.Modeling;
+
+namespace Research.Lib.Training;
+
+/// <summary>
+/// Settings of <see cref="MlmTrainer"/>. Defaults are Hugging Face's run_mlm.py / Trainer defaults (mask probability
+/// 0.15, learning rate 5e-5, no warm-up, linear decay, no weight decay, batch 8 there; 32 here) with max 128 tokens.
+/// Pre-training a small model from scratch wants a larger learning rate (1e-4 to 5e-4) and warm-up.
+/// </summary>
+public sealed record MlmTrainingOptions
+{
+    public double MaskProbability { get; init; } = 0.15;
+    public int BatchSize { get; init; } = 32;
+    public int MaxLength { get; init; } = 128;
+    public int Epochs { get; init; } = 1;
+    public int? MaxSteps { get; init; }
+    public double LearningRate { get; init; } = 5e-5;
+    public double WarmupRatio { get; init; }
+    public bool CosineDecay { get; init; }
+    public double WeightDecay { get; init; }
+    public double MaxGradNorm { get; init; } = 1.0;
+    public ulong Seed { get; init; } = 42;
+    public int LogEvery { get; init; } = 50;
+    public EncodePrecision Precision { get; init; } = EncodePrecision.Float32;
+
+    public void Validate()
+    {
+        if (MaskProbability is <= 0 or >= 1) throw new ArgumentException($"mask_probability {MaskProbability}: expected a number in (0, 1).");
+        if (BatchSize < 1) throw new ArgumentException($"batch_size {BatchSize}: expected a positive number.");
+        if (MaxLength < 3) throw new ArgumentException($"max_length {MaxLength}: expected at least 3.");
+        if (Epochs < 1) throw new ArgumentException($"epochs {Epochs}: expected a positive number.");
+        if (!(LearningRate > 0)) throw new ArgumentException($"learning_rate {LearningRate}: expected a positive number.");
+        if (WarmupRatio is < 0 or > 1) throw new ArgumentException($"warmup_ratio {WarmupRatio}: expected a number in [0, 1].");
+    }
+}
