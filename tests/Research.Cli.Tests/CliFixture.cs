@@ -50,6 +50,7 @@ public sealed class CliFixture : IDisposable
         Text("config_typo.json", "{\"loss\": \"InfoNce\", \"learning_rat\": 0.1}");
         Text("config_margin_group.json", "{\"loss\": \"MarginScale\"}");
         Text("config_batch1.json", "{\"batch_size\": 1, \"group_size\": 1}");
+        Text("config_unsup_batch1.json", "{\"batch_size\": 1}");
         Directory.CreateDirectory(Path.Combine(Dir, "a_folder"));
 
         var good = new EmbeddingMatrix([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0], 3, 4);

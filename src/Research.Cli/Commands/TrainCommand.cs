@@ -14,7 +14,7 @@ namespace Research.Cli.Commands;
 /// <summary><c>research train</c>: supervised contrastive fine-tuning from a JSON config mirroring the options record.</summary>
 internal static class TrainCommand
 {
-    private static readonly JsonSerializerOptions Json = new()
+    internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter() },
@@ -38,13 +38,27 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint folder exactly where the interrupted run was (same config and data)." };
         var devices = new Option<string?>("--devices") { Description = "Data-parallel over several devices in one process, one replica each: cuda:0,cuda:1,... (overrides --device)." };
         var precision = new Option<string?>("--precision") { Description = "fp32, bf16 or fp16 (fp16: CUDA only, with dynamic loss scaling): mixed precision with float32 master weights; overrides the config's precision." };
-        var cmd = new Command("train", "Fine-tune an embedding model on query/positive/hard-negative records (InfoNCE or margin/scale).")
+        var method = new Option<string>("--method")
         {
-            config, model, data, eval, evalNeg, device, devices, outDir, checkpoint, resume, precision,
+            Description = "supervised (query/pos/neg JSONL), simcse or esimcse (unsupervised, plain sentences), mlm (masked-language-model pre-training, plain sentences).",
+            DefaultValueFactory = _ => "supervised",
+        };
+        var evalSts = new Option<string?>("--eval-sts") { Description = "simcse/esimcse/mlm: evaluate on scored pairs (sentence1<TAB>sentence2<TAB>score): Spearman, main score." };
+        var evalPairs = new Option<string?>("--eval-pairs") { Description = "simcse/esimcse/mlm: evaluate on labelled pairs (sentence1<TAB>sentence2<TAB>0|1): AP and F1 (main score when no --eval-sts)." };
+        var cmd = new Command("train", "Fine-tune an embedding model: supervised contrastive (InfoNCE or margin/scale), unsupervised (SimCSE, ESimCSE), or masked-language-model pre-training.")
+        {
+            config, model, data, eval, evalNeg, device, devices, outDir, checkpoint, resume, precision, method, evalSts, evalPairs,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            var options = Options(r.GetValue(config));
+            var methodName = r.GetValue(method)!;
+            if (methodName != "supervised")
+            {
+                UnsupervisedTraining.Run(methodName, r.GetValue(config), r.GetValue(model)!, r.GetValue(data)!, r.GetValue(evalSts), r.GetValue(evalPairs),
+                    CliOptions.ParseDevice(r.GetValue(device)!), r.GetValue(precision), r.GetValue(outDir)!);
+                return;
+            }
+            var options = Options<SupervisedTrainingOptions>(r.GetValue(config));
             if (r.GetValue(precision) is { } p)
                 options = options with { Precision = CliOptions.ParsePrecision(p) };
             options.Validate();
@@ -63,40 +77,49 @@ internal static class TrainCommand
             var result = SupervisedTrainer.Train(encoder, examples, options,
                 dev is null ? null : e => RetrievalEvaluator.Evaluate(e, dev, 100).Result.Means.Where(kv => kv.Key is "ndcg_at_10" or "mrr_at_10" or "recall_at_100")
                     .Append(new KeyValuePair<string, double>("main_score", RetrievalEvaluator.Evaluate(e, dev, 100).Result["ndcg_at_10"])).ToDictionary(),
-                entry =>
-                {
-                    var line = string.Create(CultureInfo.InvariantCulture,
-                        $"step {entry.Step,6}  epoch {entry.Epoch,5:0.00}  loss {entry.Loss,8:0.0000}  lr {entry.LearningRate:0.00e+0}  grad {entry.GradNorm,7:0.000}  gap {entry.ScoreGap,6:0.000}  {entry.ExamplesPerSecond,6:0.0} ex/s");
-                    if (entry.Eval is { } ev)
-                        line += "  " + string.Join("  ", ev.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:0.0000}")));
-                    Console.WriteLine(line);
-                },
+                Print,
                 options.CheckpointEvery > 0 ? checkpointDir : null, resuming ? checkpointDir : null,
                 deviceList.Count > 1 ? (deviceList.Skip(1).ToList(), startFrom) : null);
-            AtomicDirectory.Write(r.GetValue(outDir)!, dir =>
-            {
-                encoder.Save(dir);
-                AtomicFile.WriteText(Path.Combine(dir, "training_log.jsonl"), w => { foreach (var e in result.Log) { w.Write(JsonSerializer.Serialize(e, JsonLine)); w.Write('\n'); } });
-                var args = JsonSerializer.SerializeToNode(options, Json)!.AsObject();
-                args["model"] = Path.GetFullPath(r.GetValue(model)!);
-                args["data"] = Path.GetFullPath(dataPath);
-                args["steps"] = result.Steps;
-                AtomicFile.WriteAllText(Path.Combine(dir, "training_args.json"), args.ToJsonString(Json) + "\n");
-            });
+            WriteRun(r.GetValue(outDir)!, encoder, result, JsonSerializer.SerializeToNode(options, Json)!.AsObject(), r.GetValue(model)!, dataPath);
             Console.WriteLine($"{result.Steps} steps on {examples.Count} records -> {r.GetValue(outDir)}"
                 + (result.BestEval is { } best ? $"; best main_score {best["main_score"].ToString("0.0000", CultureInfo.InvariantCulture)} at step {result.BestStep}" : ""));
         }));
         return cmd;
     }
 
-    /// <summary>The options of a config file (unknown keys are an error naming them), or the defaults.</summary>
-    internal static SupervisedTrainingOptions Options(string? path)
+    /// <summary>The trained model folder with training_log.jsonl and training_args.json (the options, model, data, steps), written whole.</summary>
+    internal static void WriteRun(string outDir, SentenceEncoder encoder, TrainingResult result, JsonObject args, string model, string data, Action<string>? alsoSave = null)
     {
-        if (path is null) return new SupervisedTrainingOptions();
+        AtomicDirectory.Write(outDir, dir =>
+        {
+            encoder.Save(dir);
+            alsoSave?.Invoke(dir);
+            AtomicFile.WriteText(Path.Combine(dir, "training_log.jsonl"), w => { foreach (var e in result.Log) { w.Write(JsonSerializer.Serialize(e, JsonLine)); w.Write('\n'); } });
+            args["model"] = Path.GetFullPath(model);
+            args["data"] = Path.GetFullPath(data);
+            args["steps"] = result.Steps;
+            AtomicFile.WriteAllText(Path.Combine(dir, "training_args.json"), args.ToJsonString(Json) + "\n");
+        });
+    }
+
+    /// <summary>A log line on the console: step, epoch, loss, lr, grad norm, score gap, rate, evaluation.</summary>
+    internal static void Print(TrainingLogEntry entry)
+    {
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"step {entry.Step,6}  epoch {entry.Epoch,5:0.00}  loss {entry.Loss,8:0.0000}  lr {entry.LearningRate:0.00e+0}  grad {entry.GradNorm,7:0.000}  gap {entry.ScoreGap,6:0.000}  {entry.ExamplesPerSecond,6:0.0} ex/s");
+        if (entry.Eval is { } ev)
+            line += "  " + string.Join("  ", ev.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:0.0000}")));
+        Console.WriteLine(line);
+    }
+
+    /// <summary>The options of a config file (unknown keys are an error naming them), or the defaults.</summary>
+    internal static T Options<T>(string? path) where T : new()
+    {
+        if (path is null) return new T();
         if (!File.Exists(path)) throw new FileNotFoundException($"--config {path}: file not found.", path);
         try
         {
-            return JsonSerializer.Deserialize<SupervisedTrainingOptions>(File.ReadAllText(path), Json)
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json)
                 ?? throw new InvalidDataException($"{path}: empty configuration.");
         }
         catch (JsonException e)
