@@ -108,7 +108,7 @@ internal static class EvalCommands
 
     private static Command Pairs(string name, string description)
     {
-        var model = new Option<string>("--model") { Required = true };
+        var model = new Option<string>("--model") { Required = true, Description = "Model folder, or 'hashed' for the model-free n-gram TF-IDF encoder (idf fitted on the pairs' sentences)." };
         var data = new Option<string>("--data") { Required = true };
         var device = CliOptions.Device();
         var out_ = new Option<string?>("--out") { Description = "Folder for MTEB-style JSON results." };
@@ -120,7 +120,9 @@ internal static class EvalCommands
             if (pairs.Count == 0)
                 throw new InvalidDataException($"--data {dataPath}: no pairs; the file is empty.");
             var modelDir = r.GetValue(model)!;
-            using var encoder = SentenceEncoder.Load(modelDir, CliOptions.ParseDevice(r.GetValue(device)!));
+            // "hashed": the model-free n-gram TF-IDF encoder, its idf fitted on the evaluated sentences (no labels).
+            using var model_ = modelDir == "hashed" ? null : SentenceEncoder.Load(modelDir, CliOptions.ParseDevice(r.GetValue(device)!));
+            IEmbeddingEncoder encoder = model_ ?? (IEmbeddingEncoder)HashedNgramEncoder.Fit(pairs.SelectMany(p => new[] { p.Sentence1, p.Sentence2 }).ToList());
             var metrics = name == "sts" ? StsEvaluator.Evaluate(encoder, pairs) : PairClassificationEvaluator.Evaluate(encoder, pairs);
             Report(new MetricTable().Add(EvaluationNaming.Model(modelDir), EvaluationNaming.Task(dataPath), "test", metrics, "main_score"), r.GetValue(out_));
         }));

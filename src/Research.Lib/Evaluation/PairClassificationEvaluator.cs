@@ -12,7 +12,7 @@ public static class PairClassificationEvaluator
 {
     public const string MainScore = "max_ap";
 
-    public static Dictionary<string, double> Evaluate(SentenceEncoder encoder, IReadOnlyList<TextPair> pairs, EncodeOptions? options = null)
+    public static Dictionary<string, double> Evaluate(IEmbeddingEncoder encoder, IReadOnlyList<TextPair> pairs, EncodeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         if (pairs.Count == 0) throw new ArgumentException("Pair classification needs pairs; got none.");

@@ -41,11 +41,13 @@ public static class PairSimilarity
     }
 
     /// <summary>Encodes both sides of every pair and scores them.</summary>
-    public static Dictionary<string, double[]> Compute(SentenceEncoder encoder, IReadOnlyList<TextPair> pairs, EncodeOptions? options = null)
+    /// <summary>Both sides encoded alike: a <see cref="SentenceEncoder"/> without instruction, any other encoder (the model-free one) as passages.</summary>
+    public static Dictionary<string, double[]> Compute(IEmbeddingEncoder encoder, IReadOnlyList<TextPair> pairs, EncodeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(pairs);
-        return Compute(encoder.Encode(pairs.Select(p => p.Sentence1).ToList(), options), encoder.Encode(pairs.Select(p => p.Sentence2).ToList(), options));
+        EmbeddingMatrix Encode(IReadOnlyList<string> texts) => encoder is SentenceEncoder e ? e.Encode(texts, options) : encoder.EncodePassages(texts, options);
+        return Compute(Encode(pairs.Select(p => p.Sentence1).ToList()), Encode(pairs.Select(p => p.Sentence2).ToList()));
     }
 
     public static bool IsDistance(string name) => name is "euclidean" or "manhattan";

@@ -11,7 +11,7 @@ public static class StsEvaluator
 {
     public const string MainScore = "cosine_spearman";
 
-    public static Dictionary<string, double> Evaluate(SentenceEncoder encoder, IReadOnlyList<TextPair> pairs, EncodeOptions? options = null)
+    public static Dictionary<string, double> Evaluate(IEmbeddingEncoder encoder, IReadOnlyList<TextPair> pairs, EncodeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         if (pairs.Count < 2) throw new ArgumentException($"STS needs at least 2 scored pairs to correlate; got {pairs.Count}.");
