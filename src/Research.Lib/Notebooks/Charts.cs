@@ -14,7 +14,7 @@ public static class Charts
     /// Training loss per step for several runs, optionally smoothed with TensorBoard's debiased exponential
     /// moving average (<paramref name="smoothing"/> in [0, 1); 0 = raw). Raw points stay visible, faint, when smoothed.
     /// </summary>
-    public static PlotlyChart LossCurves(IReadOnlyDictionary<string, IReadOnlyList<(long Step, double Loss)>> runs, double smoothing = 0, string title = "Training loss")
+    public static PlotlyChart LossCurves(IReadOnlyDictionary<string, IReadOnlyList<(long Step, double Loss)>> runs, double smoothing = 0, string title = "Training loss", string yTitle = "loss")
     {
         ArgumentNullException.ThrowIfNull(runs);
         if (smoothing is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(smoothing), smoothing, "smoothing must be in [0, 1).");
@@ -33,7 +33,7 @@ public static class Charts
                 traces.Add(Trace("scatter", name, steps, losses, ("mode", "lines")));
             }
         }
-        return new PlotlyChart(traces, Layout(title, "step", "loss"), title);
+        return new PlotlyChart(traces, Layout(title, "step", yTitle), title);
     }
 
     /// <summary>TensorBoard's smoothing: EMA with weight <paramref name="weight"/>, divided by (1 - weight^t) to remove the start-up bias.</summary>
