@@ -139,9 +139,10 @@ public class BadInputTests(CliFixture fixture) : IClassFixture<CliFixture>
         ["train: margin/scale with hard negatives"] = (["train", "--config", "{d}/config_margin_group.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "loss MarginScale uses in-batch negatives only: set group_size to 1."),
         ["train: missing config"] = (["train", "--config", "{d}/none.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "--config {d}/none.json: file not found."),
         ["train: batch of one"] = (["train", "--config", "{d}/config_batch1.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "batch_size 1: in-batch negatives need at least 2 queries per batch."),
-        ["train: unknown method"] = (["train", "--method", "simcse2", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--out", "{d}/tr"], "--method simcse2: expected supervised, simcse, esimcse or mlm."),
+        ["train: unknown method"] = (["train", "--method", "simcse2", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--out", "{d}/tr"], "--method simcse2: expected supervised, simcse, esimcse, diffcse or mlm."),
         ["train: simcse batch of one"] = (["train", "--method", "simcse", "--config", "{d}/config_unsup_batch1.json", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--out", "{d}/tr"], "batch_size 1: in-batch negatives need at least 2 sentences per batch."),
         ["train: mlm unknown config key"] = (["train", "--method", "mlm", "--config", "{d}/config_typo.json", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--out", "{d}/tr"], "{d}/config_typo.json:1: The JSON property 'loss' could not be mapped to any .NET member contained in type 'Research.Lib.Training.MlmTrainingOptions'. (at $.loss)"),
+        ["train: diffcse without generator"] = (["train", "--method", "diffcse", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--out", "{d}/tr"], "DiffCSE needs a generator: set generator to a model folder with a masked-language-model head (research train --method mlm)."),
         ["train: config not JSON"] = (["train", "--config", "{d}/a_file", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "{d}/a_file:1: 'I' is an invalid start of a value. (at $)"),
 
         // notebooks, env

@@ -40,14 +40,15 @@ internal static class TrainCommand
         var precision = new Option<string?>("--precision") { Description = "fp32, bf16 or fp16 (fp16: CUDA only, with dynamic loss scaling): mixed precision with float32 master weights; overrides the config's precision." };
         var method = new Option<string>("--method")
         {
-            Description = "supervised (query/pos/neg JSONL), simcse or esimcse (unsupervised, plain sentences), mlm (masked-language-model pre-training, plain sentences).",
+            Description = "supervised (query/pos/neg JSONL), simcse, esimcse or diffcse (unsupervised, plain sentences), mlm (masked-language-model pre-training, plain sentences).",
             DefaultValueFactory = _ => "supervised",
         };
+        var generator = new Option<string?>("--generator") { Description = "diffcse: a model folder with a masked-language-model head (from --method mlm), used frozen as the generator." };
         var evalSts = new Option<string?>("--eval-sts") { Description = "simcse/esimcse/mlm: evaluate on scored pairs (sentence1<TAB>sentence2<TAB>score): Spearman, main score." };
         var evalPairs = new Option<string?>("--eval-pairs") { Description = "simcse/esimcse/mlm: evaluate on labelled pairs (sentence1<TAB>sentence2<TAB>0|1): AP and F1 (main score when no --eval-sts)." };
-        var cmd = new Command("train", "Fine-tune an embedding model: supervised contrastive (InfoNCE or margin/scale), unsupervised (SimCSE, ESimCSE), or masked-language-model pre-training.")
+        var cmd = new Command("train", "Fine-tune an embedding model: supervised contrastive (InfoNCE or margin/scale), unsupervised (SimCSE, ESimCSE, DiffCSE), or masked-language-model pre-training.")
         {
-            config, model, data, eval, evalNeg, device, devices, outDir, checkpoint, resume, precision, method, evalSts, evalPairs,
+            config, model, data, eval, evalNeg, device, devices, outDir, checkpoint, resume, precision, method, evalSts, evalPairs, generator,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
@@ -55,7 +56,7 @@ internal static class TrainCommand
             if (methodName != "supervised")
             {
                 UnsupervisedTraining.Run(methodName, r.GetValue(config), r.GetValue(model)!, r.GetValue(data)!, r.GetValue(evalSts), r.GetValue(evalPairs),
-                    CliOptions.ParseDevice(r.GetValue(device)!), r.GetValue(precision), r.GetValue(outDir)!);
+                    CliOptions.ParseDevice(r.GetValue(device)!), r.GetValue(precision), r.GetValue(generator), r.GetValue(outDir)!);
                 return;
             }
             var options = Options<SupervisedTrainingOptions>(r.GetValue(config));

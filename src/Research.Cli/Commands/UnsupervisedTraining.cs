@@ -10,10 +10,10 @@ namespace Research.Cli.Commands;
 /// <summary><c>research train --method simcse|esimcse|mlm</c>: training on plain sentences, evaluated on STS and/or labelled pairs.</summary>
 internal static class UnsupervisedTraining
 {
-    public static void Run(string method, string? config, string model, string data, string? sts, string? pairs, DeviceSpec device, string? precision, string outDir)
+    public static void Run(string method, string? config, string model, string data, string? sts, string? pairs, DeviceSpec device, string? precision, string? generator, string outDir)
     {
-        if (method is not ("simcse" or "esimcse" or "mlm"))
-            throw new ArgumentException($"--method {method}: expected supervised, simcse, esimcse or mlm.");
+        if (method is not ("simcse" or "esimcse" or "diffcse" or "mlm"))
+            throw new ArgumentException($"--method {method}: expected supervised, simcse, esimcse, diffcse or mlm.");
         var sentences = CliProgress.OverFile($"reading {Path.GetFileName(data)}", data, p => SentenceReader.Read(data, ReadOptions.Strict with { BytesRead = p }).ToList());
         var stsPairs = sts is null ? null : TextPairReader.Read(sts).ToList();
         var labelled = pairs is null ? null : TextPairReader.ReadBinary(pairs).ToList();
@@ -47,7 +47,11 @@ internal static class UnsupervisedTraining
         }
         else
         {
-            var options = TrainCommand.Options<UnsupervisedTrainingOptions>(config) is var o && method == "esimcse" ? o with { Method = UnsupervisedMethod.ESimCse } : o with { Method = UnsupervisedMethod.SimCse };
+            var options = TrainCommand.Options<UnsupervisedTrainingOptions>(config) with
+            {
+                Method = method switch { "esimcse" => UnsupervisedMethod.ESimCse, "diffcse" => UnsupervisedMethod.DiffCse, _ => UnsupervisedMethod.SimCse },
+            };
+            if (generator is not null) options = options with { Generator = generator };
             if (precision is not null) options = options with { Precision = CliOptions.ParsePrecision(precision) };
             options.Validate();
             result = UnsupervisedTrainer.Train(encoder, sentences, options, evaluate, TrainCommand.Print);

@@ -66,6 +66,24 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// <summary>The word embedding matrix (vocab, hidden), which a masked-language-model head ties its output layer to.</summary>
     public Tensor WordEmbeddingWeight => embeddings.WordWeight;
 
+    /// <summary>
+    /// Last hidden states with the first position's input replaced by <paramref name="firstToken"/> after the embedding
+    /// layer (DiffCSE's conditional discriminator: the sentence vector stands in for [CLS], gradients flow into it).
+    /// </summary>
+    /// <param name="inputIds">(batch, seq) int64</param>
+    /// <param name="attentionMask">(batch, seq) int64, 1 for tokens and 0 for padding</param>
+    /// <param name="tokenTypeIds">(batch, seq) int64</param>
+    /// <param name="firstToken">(batch, hidden)</param>
+    public Tensor forward(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds, Tensor firstToken)
+    {
+        using var scope = NewDisposeScope();
+        var positions = PositionIds(inputIds);
+        var embedded = embeddings.forward(inputIds, tokenTypeIds, positions);                        // (batch, seq, hidden)
+        var hidden = torch.cat([firstToken.to_type(embedded.dtype).unsqueeze(1), embedded.narrow(1, 1, embedded.shape[1] - 1)], 1);
+        var keep = attentionMask.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(2);
+        return encoder.forward(hidden, keep).MoveToOuterDisposeScope();
+    }
+
     /// <summary>BERT's pooler output tanh(W h_cls + b), for checkpoints that have one.</summary>
     public Tensor Pool(Tensor lastHidden) =>
         pooler is null ? throw new InvalidOperationException("This model has no pooler (the checkpoint had no pooler weights).") : pooler.forward(lastHidden);

@@ -83,6 +83,22 @@ public sealed class MlmHead : nn.Module<Tensor, Tensor, Tensor>
         return head;
     }
 
+    /// <summary>Whether the folder's model.safetensors holds a masked-language-model head (cls.predictions.*).</summary>
+    public static bool HasWeights(string directory)
+    {
+        var path = Path.Combine(directory, "model.safetensors");
+        if (!File.Exists(path)) return false;
+        var weights = Safetensors.Read(path);
+        try
+        {
+            return weights.Keys.Any(k => k.StartsWith(Prefix + "transform.", StringComparison.Ordinal)) && weights.ContainsKey(Prefix + "bias");
+        }
+        finally
+        {
+            foreach (var t in weights.Values) t.Dispose();
+        }
+    }
+
     /// <summary>Adds the head's weights to the model folder's model.safetensors (written whole), beside the encoder's.</summary>
     public void SaveInto(string directory)
     {

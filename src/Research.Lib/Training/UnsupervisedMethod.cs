@@ -8,4 +8,10 @@ public enum UnsupervisedMethod
 
     /// <summary>ESimCSE (Wu et al. 2022): the second view by word repetition, plus a momentum-encoder queue of negatives.</summary>
     ESimCse,
+
+    /// <summary>
+    /// DiffCSE (Chuang et al. 2022): SimCSE plus replaced-token detection — a frozen masked-language-model generator
+    /// fills masked positions and a discriminator, given the sentence vector in place of [CLS], finds the replaced tokens.
+    /// </summary>
+    DiffCse,
 }

@@ -48,7 +48,10 @@ public static class UnsupervisedTrainer
         torch.manual_seed((long)(options.Seed & 0x7FFFFFFFFFFF));
         using var mlp = options.TrainingMlp ? nn.Sequential(("dense", nn.Linear(encoder.Dimension, encoder.Dimension)), ("activation", nn.Tanh())) : null;
         mlp?.to(encoder.Device);
-        var parameters = encoder.Model.parameters().Concat(encoder.Projection?.parameters() ?? []).Concat(mlp?.parameters() ?? []).ToList();
+        if (options.Method == UnsupervisedMethod.DiffCse && encoder.Projection is not null)
+            throw new ArgumentException("DiffCSE feeds the sentence vector to the discriminator in place of [CLS]: the model must have no Dense projection.");
+        using var rtd = options.Method == UnsupervisedMethod.DiffCse ? new ReplacedTokenDetection(encoder, options.Generator!, options.MaskingRatio) : null;
+        var parameters = encoder.Model.parameters().Concat(encoder.Projection?.parameters() ?? []).Concat(mlp?.parameters() ?? []).Concat(rtd?.Parameters ?? []).ToList();
         using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
         var scaler = new LossScaler(options.Precision == EncodePrecision.Float16);
         var esimcse = options.Method == UnsupervisedMethod.ESimCse;
@@ -97,6 +100,7 @@ public static class UnsupervisedTrainer
             EncodePrecision.Float16 => ScalarType.Float16,
             _ => null,
         };
+        if (rtd is not null) rtd.ComputeType = encoder.Model.ComputeType;
         encoder.Model.train();
         encoder.Projection?.train();
         try
@@ -114,10 +118,17 @@ public static class UnsupervisedTrainer
                     microSteps++;
                     var first = Enumerable.Range(start, count).Select(i => encoder.Tokenizer.Encode(data[order[i]], maxLength)).ToList();
                     var second = esimcse ? first.Select(t => augmenter.RepeatTokens(t, options.DupRate)).ToList() : first;
-                    var both = Embed(TokenBatch.Pad([.. first, .. second], encoder.Tokenizer.PadId));   // (2·count, dim)
+                    var views = TokenBatch.Pad([.. first, .. second], encoder.Tokenizer.PadId);
+                    var both = Embed(views);                                                           // (2·count, dim)
                     var z1 = both.narrow(0, 0, count);
                     var z2 = both.narrow(0, count, count);
                     var loss = SimCseLoss.Compute(z1, z2, options.Temperature, queue?.Rows);
+                    if (rtd is not null)
+                    {
+                        // DiffCSE: both views' vectors condition the discriminator on their own (independently masked) sentences.
+                        var (detection, _) = rtd.Loss(views, both, Mix(options.Seed ^ 0xD1FFC5EUL, (ulong)microSteps));
+                        loss = loss + detection * options.LambdaWeight;
+                    }
                     var value = (float)loss.to_type(ScalarType.Float64).item<double>();
                     if (!float.IsFinite(value))
                         throw new InvalidOperationException($"Training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {value}. Lower the learning rate (now {options.LearningRate}) or raise the temperature.");
@@ -176,7 +187,7 @@ public static class UnsupervisedTrainer
     }
 
     /// <summary>A detached copy of the model on <paramref name="device"/>, without gradients, in eval mode (no dropout): the momentum encoder.</summary>
-    private static BertModel Copy(BertModel model, Device device)
+    internal static BertModel Copy(BertModel model, Device device)
     {
         var copy = new BertModel(model.Config, model.HasPooler);
         var state = CheckpointLoader.StateDict(model);

@@ -39,6 +39,15 @@ public sealed record UnsupervisedTrainingOptions
     public int QueueSize { get; init; } = 160;
     /// <summary>ESimCSE: θ_key ← m·θ_key + (1 − m)·θ after every step (0.995).</summary>
     public double Momentum { get; init; } = 0.995;
+    /// <summary>
+    /// DiffCSE: a model folder with a masked-language-model head (from <c>research train --method mlm</c>, or a
+    /// BertForMaskedLM checkpoint) used, frozen, as the generator; same vocabulary as the encoder. Required for DiffCSE.
+    /// </summary>
+    public string? Generator { get; init; }
+    /// <summary>DiffCSE: share of tokens the generator replaces (0.30 in the paper's script).</summary>
+    public double MaskingRatio { get; init; } = 0.30;
+    /// <summary>DiffCSE: weight of the replaced-token-detection loss (0.005 in the paper's STS script).</summary>
+    public double LambdaWeight { get; init; } = 0.005;
     /// <summary>Mixed precision as in supervised training (bf16 / fp16 autocast, float32 master weights).</summary>
     public EncodePrecision Precision { get; init; } = EncodePrecision.Float32;
 
@@ -55,5 +64,8 @@ public sealed record UnsupervisedTrainingOptions
         if (WarmupRatio is < 0 or > 1) throw new ArgumentException($"warmup_ratio {WarmupRatio}: expected a number in [0, 1].");
         if (DupRate is < 0 or > 1) throw new ArgumentException($"dup_rate {DupRate}: expected a number in [0, 1].");
         if (Momentum is < 0 or > 1) throw new ArgumentException($"momentum {Momentum}: expected a number in [0, 1].");
+        if (MaskingRatio is <= 0 or >= 1) throw new ArgumentException($"masking_ratio {MaskingRatio}: expected a number in (0, 1).");
+        if (Method == UnsupervisedMethod.DiffCse && string.IsNullOrEmpty(Generator))
+            throw new ArgumentException("DiffCSE needs a generator: set generator to a model folder with a masked-language-model head (research train --method mlm).");
     }
 }

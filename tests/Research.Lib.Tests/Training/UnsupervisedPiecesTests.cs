@@ -77,4 +77,15 @@ public class UnsupervisedPiecesTests
         Assert.Equal(inputs, again.Inputs);
         Assert.Equal(labels, again.Labels);
     }
+
+    [Fact]
+    public void ReplacedTokenLabelsMarkOnlyTokensTheGeneratorChanged()
+    {
+        using var ids = torch.tensor(new long[] { 101, 5, 6, 7, 102, 0 }).reshape(1, 6);
+        using var chosen = torch.tensor(new[] { false, true, true, false, false, false }).reshape(1, 6);
+        using var predicted = torch.tensor(new long[] { 9, 8, 6, 9, 9, 9 }).reshape(1, 6); // restores position 2, changes 1
+        var (edited, labels) = ReplacedTokenDetection.Replace(ids, chosen, predicted);
+        Assert.Equal(new long[] { 101, 8, 6, 7, 102, 0 }, edited.data<long>().ToArray());   // unchosen positions keep their token
+        Assert.Equal(new long[] { 0, 1, 0, 0, 0, 0 }, labels.data<long>().ToArray());       // a restored token counts as original
+    }
 }

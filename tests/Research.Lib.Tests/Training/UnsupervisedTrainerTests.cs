@@ -47,6 +47,30 @@ public class UnsupervisedTrainerTests
     }
 
     [Fact]
+    public void DiffCseTrainsWithAnMlmGeneratorAndRefusesAFolderWithoutOne()
+    {
+        using var work = new TempDir();
+        var generator = Path.Combine(work.Path, "generator");
+        using (var g = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert")))
+        using (var head = MlmHead.Load(Path.Combine(Toy, "tiny-bert"), g.Model.Config))
+        {
+            MlmTrainer.Train(g, head, Sentences(), new MlmTrainingOptions { BatchSize = 32, Epochs = 3, LearningRate = 5e-3, LogEvery = 10, MaxLength = 32 });
+            g.Save(generator);
+            head.SaveInto(generator);
+        }
+        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        var options = new UnsupervisedTrainingOptions { Method = UnsupervisedMethod.DiffCse, Generator = generator, BatchSize = 32, Epochs = 3, LearningRate = 5e-3, LambdaWeight = 0.05, LogEvery = 5, EvaluateEvery = 0 };
+        var log = UnsupervisedTrainer.Train(encoder, Sentences(), options).Log.Where(l => !double.IsNaN(l.Loss)).ToList();
+        Assert.True(log[^1].Loss < log[0].Loss * 0.8, $"loss {log[0].Loss:0.000} -> {log[^1].Loss:0.000}");
+        Assert.True(log[^1].ScoreGap > 0);
+
+        var e = Assert.Throws<ArgumentException>(() => UnsupervisedTrainer.Train(encoder, Sentences(), options with { Generator = Path.Combine(Toy, "tiny-bert") }));
+        Assert.Equal($"generator {Path.Combine(Toy, "tiny-bert")}: its model.safetensors has no masked-language-model head (cls.predictions.*); train one with research train --method mlm.", e.Message);
+        Assert.Equal("DiffCSE needs a generator: set generator to a model folder with a masked-language-model head (research train --method mlm).",
+            Assert.Throws<ArgumentException>(() => UnsupervisedTrainer.Train(encoder, Sentences(), options with { Generator = null })).Message);
+    }
+
+    [Fact]
     public void BadSettingsAreRefusedByName()
     {
         using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
