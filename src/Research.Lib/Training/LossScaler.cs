@@ -46,6 +46,24 @@ internal sealed class LossScaler
         return finite;
     }
 
+    /// <summary>
+    /// The end of a training step: unscale (a float16 overflow skips the step: false, gradients cleared), clip to
+    /// <paramref name="maxGradNorm"/>, set the learning rate, AdamW step, clear the gradients. Shared by every trainer.
+    /// </summary>
+    public bool Step(optim.Optimizer optimizer, IList<TorchSharp.Modules.Parameter> parameters, double learningRate, double maxGradNorm, ref double gradNorm)
+    {
+        if (!Unscale(parameters))
+        {
+            optimizer.zero_grad();
+            return false;
+        }
+        gradNorm = nn.utils.clip_grad_norm_(parameters, maxGradNorm);
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+        optimizer.step();
+        optimizer.zero_grad();
+        return true;
+    }
+
     /// <summary>Halves the scale after an overflow, doubles it after <see cref="GrowthInterval"/> good steps.</summary>
     public void Update(bool finite)
     {

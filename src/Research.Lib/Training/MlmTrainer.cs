@@ -80,15 +80,8 @@ public static class MlmTrainer
                     lossCount++;
                     examplesSeen += texts.Count;
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
-                    if (!scaler.Unscale(parameters))
-                    {
-                        optimizer.zero_grad();
+                    if (!scaler.Step(optimizer, parameters, lr, options.MaxGradNorm, ref gradNorm))
                         continue;
-                    }
-                    gradNorm = nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm);
-                    foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-                    optimizer.step();
-                    optimizer.zero_grad();
                     step++;
                     if (step % options.LogEvery == 0 || step == totalSteps)
                     {

@@ -158,18 +158,9 @@ public static class SupervisedTrainer
                     micro = 0;
                     replicas?.ReduceGradients();
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
-                    if (!scaler.Unscale(parameters))
-                    {
-                        // float16 overflow: PyTorch's GradScaler skips this optimizer step and retries with half the scale.
-                        optimizer.zero_grad();
-                        replicas?.Synchronize();
-                        continue;
-                    }
-                    gradNorm = nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm);
-                    foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-                    optimizer.step();
-                    optimizer.zero_grad();
+                    var stepped = scaler.Step(optimizer, parameters, lr, options.MaxGradNorm, ref gradNorm);
                     replicas?.Synchronize();
+                    if (!stepped) continue; // float16 overflow: PyTorch's GradScaler skips the step and retries with half the scale
                     step++;
                     var due = step % options.LogEvery == 0 || step == totalSteps;
                     TrainingLogEntry? entry = null;

@@ -138,15 +138,8 @@ public static class UnsupervisedTrainer
                     lossCount++;
                     examplesSeen += count;
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
-                    if (!scaler.Unscale(parameters))
-                    {
-                        optimizer.zero_grad();
+                    if (!scaler.Step(optimizer, parameters, lr, options.MaxGradNorm, ref gradNorm))
                         continue;
-                    }
-                    gradNorm = nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm);
-                    foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-                    optimizer.step();
-                    optimizer.zero_grad();
                     if (key is not null && queue is not null)
                     {
                         MomentumUpdate.Apply(key, encoder.Model, options.Momentum);
