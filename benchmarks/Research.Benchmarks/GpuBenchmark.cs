@@ -31,6 +31,7 @@ internal static class GpuBenchmark
         var batches = BenchmarkArgs.Option(args, "--batches", "128,512").Split(',');
         var trainBatch = BenchmarkArgs.Option(args, "--train-batch", "64");
         var trainSteps = BenchmarkArgs.Option(args, "--train-steps", "30");
+        var trainWarmup = BenchmarkArgs.Option(args, "--train-warmup", "3");
         var python = BenchmarkArgs.Option(args, "--python", "python3");
         var reference = BenchmarkArgs.Option(args, "--reference", "benchmarks/reference/gpu_reference.py");
         var output = BenchmarkArgs.Option(args, "--out", "benchmarks/out/gpu.jsonl");
@@ -52,7 +53,7 @@ internal static class GpuBenchmark
         var selfArgs = Path.GetFileName(self).StartsWith("dotnet", StringComparison.Ordinal) ? new[] { typeof(GpuBenchmark).Assembly.Location } : [];
         foreach (var (task, precision, batch) in jobs)
         {
-            var common = new[] { "--task", task, "--precision", precision, "--batch", batch, "--model", model, "--texts", texts, "--pairs", pairs, "--device", device, "--steps", trainSteps };
+            var common = new[] { "--task", task, "--precision", precision, "--batch", batch, "--model", model, "--texts", texts, "--pairs", pairs, "--device", device, "--steps", trainSteps, "--warmup", trainWarmup };
             var kit = Child(self, [.. selfArgs, "gpu-run", .. common]);
             var pyt = reference == "none" ? null : Child(python, [reference, .. common]);
             var ratio = kit?.Rate / pyt?.Rate;
@@ -121,7 +122,7 @@ internal static class GpuBenchmark
                 BatchSize = batch, GroupSize = 1, MaxSteps = n, Epochs = 1000, LearningRate = 1e-5, WarmupRatio = 0, LogEvery = 1000,
                 QueryMaxLength = 64, PassageMaxLength = 256, InfoNce = new() { Temperature = 0.05 }, Precision = precision,
             };
-            SupervisedTrainer.Train(encoder, examples, Options(3)); // warm-up
+            SupervisedTrainer.Train(encoder, examples, Options(int.Parse(BenchmarkArgs.Option(args, "--warmup", "3"), CultureInfo.InvariantCulture))); // warm-up
             var watch = Stopwatch.StartNew();
             SupervisedTrainer.Train(encoder, examples, Options(steps));
             rate = steps / watch.Elapsed.TotalSeconds;

@@ -62,12 +62,12 @@ def train(a):
         optimizer.zero_grad(set_to_none=True)
         return loss.item()
 
-    for i in range(3):
+    for i in range(a.warmup):
         step(i)
     torch.cuda.synchronize()
     start = time.perf_counter()
     for i in range(a.steps):
-        step(3 + i)
+        step(a.warmup + i)
     torch.cuda.synchronize()
     return a.steps / (time.perf_counter() - start)
 
@@ -82,6 +82,7 @@ def main():
     p.add_argument("--pairs")
     p.add_argument("--device", default="cuda")
     p.add_argument("--steps", type=int, default=30)
+    p.add_argument("--warmup", type=int, default=3)
     a = p.parse_args()
     rate = encode(a) if a.task == "encode" else train(a)
     print(json.dumps({"rate": rate, "torch": torch.__version__, "peak_allocated_mib": torch.cuda.max_memory_allocated() / 2**20}))
