@@ -2,11 +2,12 @@
 # Chinese unsupervised sentence embeddings from scratch (issue: SimCSE / ESimCSE / DiffCSE): no pretrained Chinese model
 # is available here, so a small BERT (4 layers × 256, character vocabulary built from the data) is MLM-pre-trained on the
 # train and dev sentences of LCQMC (dev only is shipped), AFQMC and Chinese STS-B (never a test split), then trained
-# without labels by SimCSE and ESimCSE, one run per seed, model selection on Chinese STS-B dev Spearman (SimCSE's
+# without labels by SimCSE, ESimCSE and DiffCSE (the MLM model, frozen, is DiffCSE's generator), one run per seed, model selection on Chinese STS-B dev Spearman (SimCSE's
 # protocol). Reported: Spearman ×100 on Chinese STS-B test and AP / F1 ×100 on LCQMC test, mean ± sd over seeds, next to
 # the untrained model, the MLM-only model and the model-free lexical encoder. Writes artifacts/experiments/chinese-unsup/
 # (results.md, results.tsv, every model and log). Scale by the environment: MLM_STEPS, UNSUP_STEPS, SEEDS, METHODS.
-# Usage: bash experiments/chinese_unsup.sh     (about 45 minutes on 2 cores with the defaults)
+# Usage: bash experiments/chinese_unsup.sh     (about 90 minutes on 2 cores with the defaults; finished runs and
+# evaluations are kept, so an interrupted run resumes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared/data}
@@ -14,7 +15,7 @@ OUT=${OUT:-artifacts/experiments/chinese-unsup}
 MLM_STEPS=${MLM_STEPS:-1000}
 UNSUP_STEPS=${UNSUP_STEPS:-250}
 SEEDS=${SEEDS:-"42 43 44"}
-METHODS=${METHODS:-"simcse esimcse"}
+METHODS=${METHODS:-"simcse esimcse diffcse"}
 mkdir -p "$OUT"
 dotnet build src/Research.Cli -c Release -v q -nologo >/dev/null
 R="dotnet src/Research.Cli/bin/Release/net10.0/research.dll"
@@ -24,11 +25,14 @@ cat > "$OUT/mlm.json" <<JSON
 { "batch_size": 64, "max_length": 64, "max_steps": $MLM_STEPS, "learning_rate": 0.0005, "warmup_ratio": 0.06, "weight_decay": 0.01, "log_every": 50, "seed": 42 }
 JSON
 [ -f "$OUT/mlm/config.json" ] || $R train --method mlm --config "$OUT/mlm.json" --model "$OUT/model0" --data "$OUT/sentences.txt" --out "$OUT/mlm" | tee "$OUT/mlm.log"
-evaluate() { # name model
+evaluate() { # name model: one row, cached in $OUT/eval/NAME.tsv (a finished evaluation is not redone)
   local sts pairs
+  if [ -f "$OUT/eval/$1.tsv" ]; then cat "$OUT/eval/$1.tsv"; return; fi
+  mkdir -p "$OUT/eval"
   sts=$($R eval sts --model "$2" --data "$OUT/csts-test.tsv" | awk -F'|' '/cosine_spearman/ {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')
   pairs=$($R eval pairs --model "$2" --data "$OUT/lcqmc-test.tsv" --out "$OUT/eval/$1")
-  printf '%s\t%s\t%s\t%s\n' "$1" "$sts" "$(echo "$pairs" | awk -F'|' '/ max_ap / {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')" "$(echo "$pairs" | awk -F'|' '/ max_f1 / {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')"
+  printf '%s\t%s\t%s\t%s\n' "$1" "$sts" "$(echo "$pairs" | awk -F'|' '/ max_ap / {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')" "$(echo "$pairs" | awk -F'|' '/ max_f1 / {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')" | tee "$OUT/eval/$1.tsv.tmp"
+  mv "$OUT/eval/$1.tsv.tmp" "$OUT/eval/$1.tsv"
 }
 printf 'model\tcsts_test_spearman\tlcqmc_test_ap\tlcqmc_test_f1\n' > "$OUT/results.tsv"
 evaluate hashed hashed >> "$OUT/results.tsv"
@@ -39,7 +43,9 @@ for method in $METHODS; do
     cat > "$OUT/$method-$seed.json" <<JSON
 { "batch_size": 64, "max_length": 32, "max_steps": $UNSUP_STEPS, "learning_rate": 0.0001, "evaluate_every": 50, "log_every": 25, "seed": $seed }
 JSON
-    [ -f "$OUT/runs/$method-$seed/config.json" ] || $R train --method "$method" --config "$OUT/$method-$seed.json" --model "$OUT/mlm" --data "$OUT/sentences.txt" \
+    extra=()
+    [ "$method" = diffcse ] && extra=(--generator "$OUT/mlm")   # masking_ratio 0.30 and lambda_weight 0.005: the paper's script's defaults
+    [ -f "$OUT/runs/$method-$seed/config.json" ] || $R train --method "$method" --config "$OUT/$method-$seed.json" "${extra[@]}" --model "$OUT/mlm" --data "$OUT/sentences.txt" \
       --eval-sts "$OUT/csts-dev.tsv" --out "$OUT/runs/$method-$seed" | tee "$OUT/$method-$seed.log"
     evaluate "$method-$seed" "$OUT/runs/$method-$seed" >> "$OUT/results.tsv"
   done

@@ -37,9 +37,12 @@ public class MixedPrecisionTests
         encoder.Model.ComputeType = ScalarType.BFloat16;
         using var vectors = encoder.Forward(batch);
         vectors.sum().backward();
-        var query = encoder.Model.named_parameters().Single(p => p.name == "encoder.layer.0.attention.self.query.weight").parameter;
-        Assert.Equal(ScalarType.Float32, query.grad!.dtype);
-        Assert.True(query.grad.abs().sum().item<float>() > 0);
+        // The value projection's gradient: the query's can vanish in bf16 for a random model, whose near-uniform attention
+        // makes softmax's backward subtract nearly equal numbers (seen as exact zeros on libtorch 2.11's CPU kernels).
+        var value = encoder.Model.named_parameters().Single(p => p.name == "encoder.layer.0.attention.self.value.weight").parameter;
+        Assert.Equal(ScalarType.Float32, value.grad!.dtype);
+        Assert.True(value.grad.abs().sum().item<float>() > 0);
+        Assert.All(encoder.Model.parameters(), p => Assert.True(p.grad is null || p.grad.isfinite().all().item<bool>()));
     }
 
     [Fact]
