@@ -17,6 +17,8 @@ internal static class EvalCommands
         eval.Subcommands.Add(Retrieval());
         eval.Subcommands.Add(Pairs("sts", "STS: Spearman/Pearson ×100 of pair scores against gold scores (s1<TAB>s2<TAB>score)."));
         eval.Subcommands.Add(Pairs("pairs", "Pair classification: best-threshold accuracy/F1, AP for cosine, dot, euclidean, manhattan (s1<TAB>s2<TAB>0|1)."));
+        eval.Subcommands.Add(Suite());
+        eval.Subcommands.Add(Summary());
         return eval;
     }
 
@@ -125,6 +127,58 @@ internal static class EvalCommands
             IEmbeddingEncoder encoder = model_ ?? (IEmbeddingEncoder)HashedNgramEncoder.Fit(pairs.SelectMany(p => new[] { p.Sentence1, p.Sentence2 }).ToList());
             var metrics = name == "sts" ? StsEvaluator.Evaluate(encoder, pairs) : PairClassificationEvaluator.Evaluate(encoder, pairs);
             Report(new MetricTable().Add(EvaluationNaming.Model(modelDir), EvaluationNaming.Task(dataPath), "test", metrics, "main_score"), r.GetValue(out_));
+        }));
+        return cmd;
+    }
+
+    private static Command Suite()
+    {
+        var models = new Option<string[]>("--model")
+        {
+            Required = true, AllowMultipleArgumentsPerToken = true,
+            Description = "Model folder(s), or the baselines 'hashed' (model-free n-gram TF-IDF) and 'bm25' (retrieval and reranking only).",
+        };
+        var tasks = new Option<string>("--tasks") { Required = true, Description = "Task list JSON: {\"tasks\": [{\"name\", \"type\" (Retrieval, Reranking, STS, PairClassification), \"data\", \"neg\"?, \"split\"?, \"languages\"?}]}." };
+        var name = new Option<string?>("--name") { Description = "With one --model: the name its results are filed under (default: the folder's name)." };
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
+        var device = CliOptions.Device();
+        var precision = CliOptions.Precision();
+        var out_ = new Option<string>("--out") { Required = true, Description = "Results folder (mteb layout: MODEL/REVISION/TASK.json); summary.md and summary.csv cover every model in it." };
+        var cmd = new Command("suite", "MTEB-style evaluation of one or more models on local tasks: one mteb results JSON per task, and a summary table across models.")
+        {
+            models, tasks, name, batch, device, precision, out_,
+        };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            var specs = r.GetValue(models)!;
+            if (r.GetValue(name) is not null && specs.Length != 1)
+                throw new ArgumentException($"--name names one model's results; {specs.Length} models were given.");
+            var taskList = EvalSuite.ReadTasks(r.GetValue(tasks)!);
+            var outDir = r.GetValue(out_)!;
+            if (File.Exists(outDir)) throw new IOException($"--out {outDir}: is a file; expected a results folder.");
+            var options = new EncodeOptions { BatchSize = CliOptions.Positive("--batch-size", r.GetValue(batch)), Precision = CliOptions.ParsePrecision(r.GetValue(precision)!) };
+            foreach (var spec in specs)
+            {
+                using var model = EvalSuiteModel.Load(spec, CliOptions.ParseDevice(r.GetValue(device)!), r.GetValue(name));
+                EvalSuite.Run(model, taskList, outDir, options, Console.WriteLine);
+            }
+            var summary = EvalSuiteSummary.Load(outDir);
+            Console.Write(summary.ToMarkdown());
+            foreach (var path in summary.Write(outDir)) Console.WriteLine($"wrote {path}");
+        }));
+        return cmd;
+    }
+
+    private static Command Summary()
+    {
+        var results = new Argument<string>("results") { Description = "A results folder written by 'research eval suite' (or mteb)." };
+        var cmd = new Command("summary", "Tabulate an mteb-layout results folder across models: main scores ×100 and their average; writes summary.md and summary.csv.") { results };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            var summary = EvalSuiteSummary.Load(r.GetValue(results)!);
+            if (summary.Results.Count == 0) throw new InvalidDataException($"{r.GetValue(results)}: no results files (MODEL/REVISION/TASK.json).");
+            Console.Write(summary.ToMarkdown());
+            foreach (var path in summary.Write(r.GetValue(results)!)) Console.WriteLine($"wrote {path}");
         }));
         return cmd;
     }

@@ -83,7 +83,9 @@ public sealed class MetricTable
             }
             var json = new JsonObject
             {
+                ["dataset_revision"] = "unknown",
                 ["task_name"] = group.Key.Task,
+                ["mteb_version"] = MtebTaskResult.LayoutVersion,
                 ["model_name"] = group.Key.Model,
                 ["scores"] = scores,
                 ["evaluation_time"] = null,

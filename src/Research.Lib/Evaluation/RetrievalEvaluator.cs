@@ -16,14 +16,14 @@ public static class RetrievalEvaluator
     public const string MainScore = "ndcg_at_10";
 
     public static (RetrievalResult Result, Dictionary<string, IReadOnlyList<ScoredDocument>> Run) Evaluate(
-        SentenceEncoder encoder, RetrievalDataset data, int topK = 1000, EncodeOptions? options = null,
+        IEmbeddingEncoder encoder, RetrievalDataset data, int topK = 1000, EncodeOptions? options = null,
         RetrievalEvaluationOptions? evaluation = null, string? runPath = null, string? qrelsPath = null, string runTag = "research")
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(data);
         var queryVectors = encoder.EncodeQueries(data.Queries.Select(q => q.Text).ToList(), options);
         var docVectors = encoder.EncodePassages(data.Corpus.Select(d => d.FullText).ToList(), options);
-        var (indices, scores) = ExactSearch.TopK(queryVectors, docVectors, topK, encoder.Device);
+        var (indices, scores) = ExactSearch.TopK(queryVectors, docVectors, topK, (encoder as SentenceEncoder)?.Device);
         var run = new Dictionary<string, IReadOnlyList<ScoredDocument>>(StringComparer.Ordinal);
         for (var i = 0; i < data.Queries.Count; i++)
             run[data.Queries[i].Id] = indices[i].Select((d, j) => new ScoredDocument(data.Corpus[d].Id, scores[i][j])).ToList();
