@@ -12,7 +12,7 @@ namespace Research.Cli.Tests;
 /// </summary>
 public class KillTests(CliFixture fixture) : IClassFixture<CliFixture>
 {
-    private static string Cli()
+    internal static string Cli()
     {
         var bin = AppContext.BaseDirectory;
         var configuration = bin.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";

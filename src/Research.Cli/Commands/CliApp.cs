@@ -19,6 +19,7 @@ internal static class CliApp
         root.Subcommands.Add(CleanMineCommands.Mine());
         root.Subcommands.Add(CleanMineCommands.Merge());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(ExperimentCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Research.Cli.Tests;
+
+/// <summary>
+/// <c>research experiment run</c> on the issue's toy grid (2 models × 2 losses × 3 seeds, zero-shot and BM25 beside
+/// them), killed with SIGKILL once six cells are done and run again: the second run skips exactly the finished cells,
+/// leaves their records untouched, and finishes the rest.
+/// </summary>
+public class ExperimentTests(CliFixture fixture) : IClassFixture<CliFixture>
+{
+    [Fact]
+    public void KilledHalfWayTheRerunFinishesOnlyTheMissingCells()
+    {
+        var repo = Path.GetDirectoryName(fixture.ToyData)!;
+        var grid = fixture["toy_grid_test.json"];
+        File.WriteAllText(grid, """
+            {"name": "toy_grid_test",
+             "models": {"tiny-bert": "TOY/tiny-bert", "tiny-xlmr": "TOY/tiny-xlmr"},
+             "variants": [
+               {"name": "infonce", "config": "REPO/configs/infonce_toy.json", "data": "TOY/toy_source.json", "overrides": {"epochs": 1}},
+               {"name": "margin-scale", "config": "REPO/configs/margin_scale_toy.json", "data": "TOY/toy_source.json", "overrides": {"epochs": 1}}],
+             "seeds": [42, 43, 44], "tasks": "TOY/tasks.json", "baselines": ["zero-shot", "bm25"], "keep_models": false}
+            """.Replace("TOY", fixture.ToyData).Replace("REPO", repo));
+        var outDir = fixture["toy_grid_out"];
+        var cells = Path.Combine(outDir, "cells");
+        string[] Done() => Directory.Exists(cells)
+            ? Directory.GetDirectories(cells).Where(d => File.Exists(Path.Combine(d, "cell.json"))).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal).ToArray()
+            : [];
+
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { KillTests.Cli(), "experiment", "run", grid, "--out", outDir, "--device", "cpu" }) psi.ArgumentList.Add(a);
+        using (var p = Process.Start(psi)!)
+        {
+            _ = p.StandardOutput.ReadToEndAsync();
+            _ = p.StandardError.ReadToEndAsync();
+            var clock = Stopwatch.StartNew();
+            while (Done().Length < 6 && !p.HasExited && clock.Elapsed < TimeSpan.FromMinutes(5)) Thread.Sleep(50);
+            Assert.False(p.HasExited, "the grid finished before it could be killed half-way");
+            p.Kill(); // SIGKILL
+            p.WaitForExit();
+        }
+        var before = Done();
+        Assert.InRange(before.Length, 6, 14);
+        var records = before.ToDictionary(id => id, id => File.ReadAllText(Path.Combine(cells, id, "cell.json")));
+        Assert.True(File.Exists(Path.Combine(outDir, "manifest.json")), "no manifest after the kill");
+
+        var (exit, stdout, stderr) = CliHarness.Run("experiment", "run", grid, "--out", outDir, "--device", "cpu");
+        Assert.True(exit == 0, stderr + stdout);
+        Assert.Equal(before.Length, stdout.Split('\n').Count(l => l.EndsWith(": done earlier, skipped", StringComparison.Ordinal)));
+        Assert.Contains($"experiment toy_grid_test: {15 - before.Length} cells run now, {before.Length} done earlier, 0 failed", stdout);
+        Assert.Equal(15, Done().Length);
+        foreach (var (id, text) in records) Assert.Equal(text, File.ReadAllText(Path.Combine(cells, id, "cell.json")));
+
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "manifest.json")))!;
+        Assert.All(manifest["cells"]!.AsArray(), c => Assert.Equal("done", c!["status"]!.GetValue<string>()));
+        Assert.Equal(40, manifest["git_commit"]!.GetValue<string>().Length);
+        Assert.Equal(["bm25", "tiny-bert / zero-shot", "tiny-xlmr / zero-shot", "tiny-bert / infonce", "tiny-bert / margin-scale", "tiny-xlmr / infonce", "tiny-xlmr / margin-scale"],
+            JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "aggregate.json")))!.AsArray().Select(r => r!["group"]!.GetValue<string>()).Distinct());
+        var aggregate = File.ReadAllText(Path.Combine(outDir, "aggregate.md"));
+        Assert.Contains("| model / variant | ToyRetrieval | ToySTS | ToyPairs |", aggregate);
+        Assert.Equal(4, aggregate.Split('\n').Count(l => l.Contains("(n=3)", StringComparison.Ordinal)));
+        Assert.False(Directory.Exists(Path.Combine(cells, "tiny-bert__infonce__seed42", "model")), "keep_models false: the trained model is removed after evaluation");
+    }
+}
