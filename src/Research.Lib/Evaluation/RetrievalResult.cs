@@ -35,6 +35,37 @@ public sealed record RetrievalResult(
         });
     }
 
+    /// <summary>Reads a per-query file written by <see cref="WritePerQuery(string, IReadOnlyList{ValueTuple{string, RetrievalResult}})"/>: each run's per-query values and means.</summary>
+    public static IReadOnlyDictionary<string, RetrievalResult> ReadPerQuery(string path)
+    {
+        var perQuery = new Dictionary<string, Dictionary<string, Dictionary<string, double>>>(StringComparer.Ordinal);
+        var means = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
+        var lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (lineNumber == 1)
+            {
+                if (line != "run\tquery\tmetric\tvalue") throw new InvalidDataException($"{path}:1: expected the header run<TAB>query<TAB>metric<TAB>value.");
+                continue;
+            }
+            if (line.Length == 0) continue;
+            var f = line.Split('\t');
+            if (f.Length != 4 || !double.TryParse(f[3], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+                throw new InvalidDataException($"{path}:{lineNumber}: expected run, query, metric and a number, tab-separated.");
+            if (f[1] == "all")
+                (means.TryGetValue(f[0], out var m) ? m : means[f[0]] = new(StringComparer.Ordinal))[f[2]] = value;
+            else
+            {
+                var run = perQuery.TryGetValue(f[0], out var r) ? r : perQuery[f[0]] = new(StringComparer.Ordinal);
+                (run.TryGetValue(f[1], out var q) ? q : run[f[1]] = new(StringComparer.Ordinal))[f[2]] = value;
+            }
+        }
+        return perQuery.Keys.Union(means.Keys).ToDictionary(run => run, run => new RetrievalResult(
+            perQuery.TryGetValue(run, out var r) ? r.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, double>)kv.Value, StringComparer.Ordinal) : new Dictionary<string, IReadOnlyDictionary<string, double>>(),
+            means.TryGetValue(run, out var m) ? m : new Dictionary<string, double>()), StringComparer.Ordinal);
+    }
+
     /// <summary>The mean of one metric, e.g. "ndcg_at_10".</summary>
     public double this[string metric] => Means.TryGetValue(metric, out var v)
         ? v

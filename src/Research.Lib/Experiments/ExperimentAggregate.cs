@@ -34,6 +34,16 @@ public sealed class ExperimentAggregate
         return new ExperimentAggregate(rows, tasks);
     }
 
+    /// <summary>Reads the aggregate.json a run wrote into <paramref name="directory"/>.</summary>
+    public static ExperimentAggregate Read(string directory)
+    {
+        var path = Path.Combine(directory, "aggregate.json");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no aggregate; run the grid first (research experiment run FILE).", path);
+        var rows = JsonNode.Parse(File.ReadAllText(path))!.AsArray().Select(n => new Row(n!["group"]!.GetValue<string>(), n["task"]!.GetValue<string>(), n["n"]!.GetValue<int>(),
+            n["mean"]!.GetValue<double>(), n["sd"]?.GetValue<double>(), n["values"]!.AsArray().Select(v => v!.GetValue<double>()).ToList())).ToList();
+        return new ExperimentAggregate(rows, rows.Select(r => r.Task).Distinct().ToList());
+    }
+
     /// <summary>Sample standard deviation (n − 1); null for fewer than two values.</summary>
     public static double? StandardDeviation(IReadOnlyList<double> values)
     {

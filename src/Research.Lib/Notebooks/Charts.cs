@@ -72,6 +72,51 @@ public static class Charts
         return new PlotlyChart(traces, Layout(title, null, "value"), title);
     }
 
+    /// <summary>
+    /// Grouped bars with error bars: one group per task, one bar per series (a model / variant), the bar its mean and
+    /// the whisker its standard deviation over seeds (none for a single run), e.g. main scores ×100 or gains over a baseline.
+    /// </summary>
+    public static PlotlyChart ErrorBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, (double Mean, double? Sd)>> seriesByTask, string title = "Scores", string yTitle = "score")
+    {
+        ArgumentNullException.ThrowIfNull(seriesByTask);
+        var tasks = seriesByTask.Values.SelectMany(m => m.Keys).Distinct().ToArray();
+        var traces = new JsonArray();
+        foreach (var (series, values) in seriesByTask)
+        {
+            JsonNode? At(string task, bool sd) => values.TryGetValue(task, out var v) ? (sd ? (v.Sd is { } d ? d : 0) : v.Mean) : null;
+            traces.Add(new JsonObject
+            {
+                ["type"] = "bar",
+                ["name"] = series,
+                ["x"] = new JsonArray(tasks.Select(t => (JsonNode)t).ToArray()),
+                ["y"] = new JsonArray(tasks.Select(t => At(t, false)).ToArray()),
+                ["error_y"] = new JsonObject { ["type"] = "data", ["visible"] = true, ["array"] = new JsonArray(tasks.Select(t => At(t, true)).ToArray()) },
+            });
+        }
+        var layout = Layout(title, null, yTitle);
+        layout["barmode"] = "group";
+        return new PlotlyChart(traces, layout, title);
+    }
+
+    /// <summary>
+    /// Per-item comparison of two runs: one point per item (x: first run's value, y: second's) and the diagonal; points
+    /// above it are the second run's wins. The title counts wins, losses and ties.
+    /// </summary>
+    public static PlotlyChart WinLoss(IReadOnlyDictionary<string, (double First, double Second)> items, string firstName, string secondName, string metric)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var wins = items.Values.Count(v => v.Second > v.First);
+        var losses = items.Values.Count(v => v.Second < v.First);
+        var title = $"{metric} per query: {secondName} wins {wins}, loses {losses}, ties {items.Count - wins - losses}";
+        var lo = items.Count == 0 ? 0 : Math.Min(items.Values.Min(v => Math.Min(v.First, v.Second)), 0);
+        var hi = items.Count == 0 ? 1 : Math.Max(items.Values.Max(v => Math.Max(v.First, v.Second)), 1);
+        var points = Trace("scatter", "queries", items.Values.Select(v => v.First).ToArray(), items.Values.Select(v => v.Second).ToArray(), ("mode", "markers"), ("opacity", 0.6));
+        points["text"] = new JsonArray(items.Keys.Select(k => (JsonNode)k).ToArray());
+        var diagonal = Trace("scatter", "tie", [lo, hi], [lo, hi], ("mode", "lines"), ("showlegend", false));
+        diagonal["line"] = new JsonObject { ["dash"] = "dash", ["color"] = "gray" };
+        return new PlotlyChart(new JsonArray(points, diagonal), Layout(title, firstName, secondName), title);
+    }
+
     /// <summary>Overlaid histograms of two score samples, e.g. cosine of duplicate vs non-duplicate pairs.</summary>
     public static PlotlyChart SimilarityHistogram(IEnumerable<double> first, string firstName, IEnumerable<double> second, string secondName,
         string title = "Similarity", int bins = 40)
