@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# The main job on toy_data (or on your own files: TRAIN=... DEV=... DEV_NEG=... PAIRS=...):
-# runtime check, validation of every input format, statistics, a seeded split, encoding with the tiny
-# checkpoint, cleaning (with a leakage check against the dev queries), mining (BM25, dense, hybrid), fine-tuning the
-# tiny model and evaluating it, then every notebook in notebooks/ headless, in the kit's runner and in dotnet repl.
-# Outputs land in artifacts/main/; executed notebooks and their HTML reports in artifacts/notebooks/.
+# The main job on toy_data (or on your own files: TRAIN=... DEV=... DEV_NEG=... PAIRS=... STS=... UNSUP=...):
+# installs what it needs (scripts/setup.sh), then runtime check, validation of every input format, statistics, a
+# seeded split, encoding with the tiny checkpoint, cleaning (with a leakage check against the dev queries), mining
+# (BM25, dense, hybrid), the supervised variants (InfoNCE with the mined negatives, margin/scale) and the unsupervised
+# ones (SimCSE, ESimCSE, MLM then DiffCSE), every variant evaluated MTEB-style beside the zero-shot model, BM25 and the
+# hashed encoder, the toy experiment grid (2 models × 4 variants × 3 seeds, mean ± sd), every notebook 00-05 headless
+# in the kit's runner and in dotnet repl (executed notebooks validated with nbformat), and artifacts/index.html.
+# Outputs land in artifacts/main/, artifacts/experiments/toy_grid/ and artifacts/notebooks/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+start=$(date +%s)
+bash scripts/setup.sh
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 TRAIN=${TRAIN:-toy_data/toy_source.json}
 DEV=${DEV:-toy_data/toy_dev.json}
 DEV_NEG=${DEV_NEG:-toy_data/toy_dev_neg.json}
@@ -17,7 +23,6 @@ OUT=${OUT:-artifacts/main}
 dotnet build src/Research.Cli -c Release -v quiet -nologo
 # The notebooks #r the kit from the README's build step (Debug), as Polyglot and dotnet-repl load it.
 dotnet build src/Research.Cli -v quiet -nologo
-dotnet tool restore
 research() { dotnet src/Research.Cli/bin/Release/net10.0/research.dll "$@"; }
 
 echo "== runtime"
@@ -46,6 +51,20 @@ echo "== train (InfoNCE with the mined hard negatives; tiny model, a few epochs)
 research train --config configs/infonce_toy.json --model toy_data/tiny-bert --data "$OUT/mine-Hybrid/mined.jsonl" \
   --eval "$DEV" --eval-neg "$DEV_NEG" --out "$OUT/trained-tiny"
 research eval retrieval --model "$OUT/trained-tiny" --data "$DEV" --neg "$DEV_NEG" --out "$OUT/eval-trained-tiny"
+echo "== train (margin/scale loss, same data)"
+research train --config configs/margin_scale_toy.json --model toy_data/tiny-bert --data "$OUT/mine-Hybrid/mined.jsonl" --out "$OUT/trained-tiny-margin"
+echo "== train, unsupervised on plain sentences (SimCSE, ESimCSE; MLM pre-training, then DiffCSE with it as generator)"
+for method in simcse esimcse; do
+  research train --method "$method" --config configs/simcse_toy.json --model toy_data/tiny-bert --data "$UNSUP" --eval-sts "$STS" --out "$OUT/trained-tiny-$method"
+done
+research train --method mlm --config configs/mlm_toy.json --model toy_data/tiny-bert --data "$UNSUP" --out "$OUT/mlm-tiny"
+research train --method diffcse --config configs/simcse_toy.json --generator "$OUT/mlm-tiny" --model toy_data/tiny-bert --data "$UNSUP" --eval-sts "$STS" --out "$OUT/trained-tiny-diffcse"
+echo "== evaluate every variant MTEB-style (retrieval, STS, pair classification) beside the zero-shot model, BM25 and the hashed encoder"
+rm -rf "$OUT/eval-suite"
+research eval suite --model toy_data/tiny-bert bm25 hashed "$OUT"/trained-tiny "$OUT"/trained-tiny-margin "$OUT"/trained-tiny-{simcse,esimcse,diffcse} \
+  --tasks "${TASKS:-toy_data/tasks.json}" --out "$OUT/eval-suite"
+echo "== experiment grid (models × variants × seeds, aggregated; a rerun resumes)"
+research experiment run experiments/toy_grid.json
 echo "== notebooks (the kit's runner: parameters, timeouts, HTML reports)"
 research notebooks run notebooks/*.ipynb --out artifacts/notebooks
 echo "== notebooks (dotnet repl, the real kernel's headless host; a failing cell fails the job)"
@@ -57,4 +76,8 @@ for nb in notebooks/*.ipynb; do
   (cd notebooks && dotnet repl --run "$name.ipynb" --exit-after-run --output-format trx --output-path "../artifacts/notebooks/repl/$name.trx")
   echo "  $nb: ok in dotnet repl (artifacts/notebooks/repl/$name.ipynb, .trx)"
 done
-echo "main job done; outputs in $OUT/, notebooks and HTML reports in artifacts/notebooks/"
+echo "== executed notebooks: nbformat validation; every report has a plot and a table"
+/usr/bin/python3 scripts/check-notebooks.py notebooks artifacts/notebooks artifacts/notebooks/repl
+echo "== index"
+python3 scripts/make-index.py artifacts
+echo "main job done in $(( $(date +%s) - start )) s; open artifacts/index.html (outputs in $OUT/, artifacts/experiments/, artifacts/notebooks/)"
