@@ -39,10 +39,9 @@ public static class MlmTrainer
         using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
         var scaler = new LossScaler(options.Precision == EncodePrecision.Float16);
         var log = new List<TrainingLogEntry>();
-        long step = 0, microSteps = 0, examplesSeen = 0;
-        double lossSum = 0, accuracySum = 0, gradNorm = 0;
-        var lossCount = 0;
-        var watch = Stopwatch.StartNew();
+        long step = 0, microSteps = 0;
+        double gradNorm = 0;
+        var meter = new TrainingMeter();
         var previousComputeType = encoder.Model.ComputeType;
         encoder.Model.ComputeType = options.Precision switch { EncodePrecision.BFloat16 => ScalarType.BFloat16, EncodePrecision.Float16 => ScalarType.Float16, _ => null };
         encoder.Model.train();
@@ -74,20 +73,17 @@ public static class MlmTrainer
                     if (!float.IsFinite(value))
                         throw new InvalidOperationException($"Training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {value}. Lower the learning rate (now {options.LearningRate}).");
                     (loss * scaler.Scale).backward();
+                    float accuracy;
                     using (no_grad())
-                        accuracySum += logits.argmax(1).eq(truth).to_type(ScalarType.Float32).mean().item<float>();
-                    lossSum += value;
-                    lossCount++;
-                    examplesSeen += texts.Count;
+                        accuracy = logits.argmax(1).eq(truth).to_type(ScalarType.Float32).mean().item<float>();
+                    meter.Add(value, accuracy, 0, texts.Count); // the masked-token accuracy rides in PositiveScore
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
                     if (!scaler.Step(optimizer, parameters, lr, options.MaxGradNorm, ref gradNorm))
                         continue;
                     step++;
                     if (step % options.LogEvery == 0 || step == totalSteps)
                     {
-                        var entry = new TrainingLogEntry(step, (double)step / batchesPerEpoch, lossSum / lossCount, lr, gradNorm,
-                            examplesSeen / Math.Max(1e-9, watch.Elapsed.TotalSeconds), accuracySum / lossCount, 0);
-                        (lossSum, accuracySum, lossCount) = (0, 0, 0);
+                        var entry = meter.Take(step, (double)step / batchesPerEpoch, lr, gradNorm);
                         if (evaluate is not null && step == totalSteps)
                         {
                             encoder.Model.eval();

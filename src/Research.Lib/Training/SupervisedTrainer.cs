@@ -67,10 +67,8 @@ public static class SupervisedTrainer
             log.AddRange(state.Log);
             scaler = new LossScaler(scaler.Enabled, state.LossScale, state.LossScaleGoodSteps);
         }
-        double lossSum = 0, posSum = 0, negSum = 0, gradNorm = 0;
-        var lossCount = 0;
-        var watch = Stopwatch.StartNew();
-        long examplesSeen = 0;
+        double gradNorm = 0;
+        var meter = new TrainingMeter();
         long? bestStep = null;
         IReadOnlyDictionary<string, double>? bestEval = null;
         var queryPrefix = encoder.Settings.QueryInstruction;
@@ -150,10 +148,8 @@ public static class SupervisedTrainer
                     }
                     if (!float.IsFinite(value))
                         throw new InvalidOperationException($"Training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {value}. Lower the learning rate (now {options.LearningRate}) or raise the temperature.");
-                    lossSum += value;
-                    lossCount++;
-                    (posSum, negSum) = Scores(qv, pv, options.GroupSize, posSum, negSum);
-                    examplesSeen += records.Count;
+                    var (positive, negative) = Scores(qv, pv, options.GroupSize);
+                    meter.Add(value, positive, negative, records.Count);
                     if (++micro < options.GradientAccumulation) continue;
                     micro = 0;
                     replicas?.ReduceGradients();
@@ -162,23 +158,8 @@ public static class SupervisedTrainer
                     replicas?.Synchronize();
                     if (!stepped) continue; // float16 overflow: PyTorch's GradScaler skips the step and retries with half the scale
                     step++;
-                    var due = step % options.LogEvery == 0 || step == totalSteps;
-                    TrainingLogEntry? entry = null;
-                    if (due)
-                    {
-                        entry = new TrainingLogEntry(step, (double)step / stepsPerEpoch, lossSum / lossCount, lr, gradNorm,
-                            examplesSeen / Math.Max(1e-9, watch.Elapsed.TotalSeconds), posSum / lossCount, negSum / lossCount);
-                        (lossSum, posSum, negSum, lossCount) = (0, 0, 0, 0);
-                    }
-                    if (options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0 && step != totalSteps)
-                    {
-                        Evaluate(entry);
-                    }
-                    else if (entry is not null)
-                    {
-                        log.Add(entry);
-                        onLog?.Invoke(entry);
-                    }
+                    var entry = step % options.LogEvery == 0 || step == totalSteps ? meter.Take(step, (double)step / stepsPerEpoch, lr, gradNorm) : null;
+                    TrainingMeter.Emit(entry, options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0 && step != totalSteps, Evaluate, log, onLog);
                     if (checkpointDirectory is not null && options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
                     {
                         // The position after this batch: the next batch of this epoch, or the next epoch.
@@ -232,8 +213,8 @@ public static class SupervisedTrainer
         return passages.Select(p => ids.TryGetValue(TextNormalizer.ForComparison(p), out var id) ? id : ids[TextNormalizer.ForComparison(p)] = ids.Count).ToList();
     }
 
-    /// <summary>Adds the batch's mean cosine of queries with their positives and with their hard negatives.</summary>
-    private static (double Pos, double Neg) Scores(Tensor queries, Tensor passages, int groupSize, double posSum, double negSum)
+    /// <summary>The batch's mean cosine of queries with their positives and with their hard negatives (0 without any).</summary>
+    private static (double Pos, double Neg) Scores(Tensor queries, Tensor passages, int groupSize)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -242,6 +223,6 @@ public static class SupervisedTrainer
         var cos = p.bmm(q.unsqueeze(2)).squeeze(2);                                        // (batch, group)
         var pos = (float)cos.select(1, 0).mean().to_type(ScalarType.Float64).item<double>();
         var neg = groupSize > 1 ? (float)cos.narrow(1, 1, groupSize - 1).mean().to_type(ScalarType.Float64).item<double>() : float.NaN;
-        return (posSum + pos, negSum + (float.IsNaN(neg) ? 0 : neg));
+        return (pos, float.IsNaN(neg) ? 0 : neg);
     }
 }

@@ -61,13 +61,12 @@ public static class UnsupervisedTrainer
         Tensor Embed(TokenBatch batch) => mlp is null ? encoder.Forward(batch, normalize: false) : mlp.forward(encoder.Forward(batch, normalize: false));
 
         var log = new List<TrainingLogEntry>();
-        long step = 0, microSteps = 0, examplesSeen = 0;
-        double lossSum = 0, posSum = 0, negSum = 0, gradNorm = 0;
-        var lossCount = 0;
+        long step = 0, microSteps = 0;
+        double gradNorm = 0;
+        var meter = new TrainingMeter();
         long? bestStep = null;
         IReadOnlyDictionary<string, double>? bestEval = null;
         Dictionary<string, Tensor>? bestWeights = null;
-        var watch = Stopwatch.StartNew();
 
         void Evaluate(TrainingLogEntry? entry)
         {
@@ -133,10 +132,8 @@ public static class UnsupervisedTrainer
                     if (!float.IsFinite(value))
                         throw new InvalidOperationException($"Training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {value}. Lower the learning rate (now {options.LearningRate}) or raise the temperature.");
                     (loss * scaler.Scale).backward();
-                    (posSum, negSum) = ViewScores(z1, z2, posSum, negSum);
-                    lossSum += value;
-                    lossCount++;
-                    examplesSeen += count;
+                    var (positive, negative) = ViewScores(z1, z2);
+                    meter.Add(value, positive, negative, count);
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
                     if (!scaler.Step(optimizer, parameters, lr, options.MaxGradNorm, ref gradNorm))
                         continue;
@@ -149,20 +146,8 @@ public static class UnsupervisedTrainer
                         queue.Enqueue(mlp is null ? keys : mlp.forward(keys));
                     }
                     step++;
-                    TrainingLogEntry? entry = null;
-                    if (step % options.LogEvery == 0 || step == totalSteps)
-                    {
-                        entry = new TrainingLogEntry(step, (double)step / batchesPerEpoch, lossSum / lossCount, lr, gradNorm,
-                            examplesSeen / Math.Max(1e-9, watch.Elapsed.TotalSeconds), posSum / lossCount, negSum / lossCount);
-                        (lossSum, posSum, negSum, lossCount) = (0, 0, 0, 0);
-                    }
-                    if (options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0 && step != totalSteps)
-                        Evaluate(entry);
-                    else if (entry is not null)
-                    {
-                        log.Add(entry);
-                        onLog?.Invoke(entry);
-                    }
+                    var entry = step % options.LogEvery == 0 || step == totalSteps ? meter.Take(step, (double)step / batchesPerEpoch, lr, gradNorm) : null;
+                    TrainingMeter.Emit(entry, options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0 && step != totalSteps, Evaluate, log, onLog);
                 }
             }
             Evaluate(null);
@@ -199,7 +184,7 @@ public static class UnsupervisedTrainer
     }
 
     /// <summary>Mean cosine of each sentence's two views, and of a sentence with the other sentences' second views.</summary>
-    private static (double Pos, double Neg) ViewScores(Tensor z1, Tensor z2, double posSum, double negSum)
+    private static (double Pos, double Neg) ViewScores(Tensor z1, Tensor z2)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -207,7 +192,7 @@ public static class UnsupervisedTrainer
         var n = cos.shape[0];
         var diagonal = cos.diagonal().sum().item<float>();
         var total = cos.sum().item<float>();
-        return (posSum + diagonal / n, negSum + (total - diagonal) / (n * (n - 1)));
+        return (diagonal / n, (total - diagonal) / (n * (n - 1)));
     }
 
     private static ulong Mix(ulong seed, ulong index) => SupervisedTrainer.Mix(seed, index);
