@@ -21,6 +21,38 @@ public class VerbTests(CliFixture fixture) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void TopLevelEncodeIsModelEncode()
+    {
+        File.WriteAllLines(fixture["encode_alias.txt"], ["a cat sat", "dogs bark"]);
+        var (exit, _, error) = CliHarness.Run("encode", "--model", fixture.TinyBert, "--input", fixture["encode_alias.txt"], "--out", fixture["alias_a.npy"], "--device", "cpu");
+        Assert.True(exit == 0, error);
+        (exit, _, error) = CliHarness.Run("model", "encode", "--model", fixture.TinyBert, "--input", fixture["encode_alias.txt"], "--out", fixture["alias_b.npy"], "--device", "cpu");
+        Assert.True(exit == 0, error);
+        Assert.Equal(File.ReadAllBytes(fixture["alias_b.npy"]), File.ReadAllBytes(fixture["alias_a.npy"]));
+    }
+
+    [Fact]
+    public void EvalSuiteFilesMtebResultsAndTabulatesEveryModel()
+    {
+        var results = fixture["suite_results"];
+        var tasks = Path.Combine(fixture.ToyData, "tasks.json");
+        var (exit, stdout, error) = CliHarness.Run("eval", "suite", "--model", fixture.TinyBert, "bm25", "--tasks", tasks, "--out", results, "--device", "cpu");
+        Assert.True(exit == 0, error);
+        Assert.Contains("bm25 / ToySTS: skipped (bm25 has no embeddings for STS tasks)", stdout);
+        Assert.Equal(["ToyPairs.json", "ToyRetrieval.json", "ToySTS.json", "model_meta.json"],
+            Directory.GetFiles(Path.Combine(results, "tiny-bert", "no_revision_available")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
+        var summary = File.ReadAllLines(Path.Combine(results, "summary.md"));
+        Assert.Equal("| model | ToyPairs | ToyRetrieval | ToySTS | average |", summary[2]);
+        Assert.StartsWith("| bm25 |  | 83.67 |  |  |", summary[4]);
+        (exit, stdout, error) = CliHarness.Run("eval", "summary", results);
+        Assert.True(exit == 0, error);
+        Assert.Contains("| tiny-bert |", stdout);
+        (exit, _, error) = CliHarness.Run("eval", "suite", "--model", fixture.TinyBert, "bm25", "--name", "x", "--tasks", tasks, "--out", results);
+        Assert.Equal(1, exit);
+        Assert.Equal("--name names one model's results; 2 models were given.\n", error);
+    }
+
+    [Fact]
     public void FailedBm25BuildKeepsThePreviousIndex()
     {
         var index = fixture["bm25_keep"];

@@ -11,6 +11,7 @@ internal static class CliApp
         root.Subcommands.Add(DataCommands.Create());
         root.Subcommands.Add(EnvCommand.Create());
         root.Subcommands.Add(ModelCommands.Create());
+        root.Subcommands.Add(ModelCommands.Encode()); // research encode = research model encode
         root.Subcommands.Add(NotebookCommands.Create());
         root.Subcommands.Add(EvalCommands.Create());
         root.Subcommands.Add(SearchCommands.Index());

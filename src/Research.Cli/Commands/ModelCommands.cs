@@ -161,7 +161,8 @@ internal static class ModelCommands
         return cmd;
     }
 
-    private static Command Encode()
+    /// <summary><c>research model encode</c>, also served at the top level as <c>research encode</c>.</summary>
+    internal static Command Encode()
     {
         var modelDir = new Option<string>("--model") { Required = true, Description = "Model folder." };
         var input = new Option<string>("--input") { Required = true, Description = "Plain text, one sentence per line; every line becomes one row (blank lines are an error)." };
