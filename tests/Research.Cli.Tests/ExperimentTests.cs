@@ -64,3 +64,54 @@ public class ExperimentTests(CliFixture fixture) : IClassFixture<CliFixture>
         Assert.False(Directory.Exists(Path.Combine(cells, "tiny-bert__infonce__seed42", "model")), "keep_models false: the trained model is removed after evaluation");
     }
 }
+
+/// <summary>
+/// Issue 11's resume check with a real kill: <c>research train</c> for 40 steps straight, against a run killed with
+/// SIGKILL once its first checkpoint (every 10 steps) is on disk and then resumed with <c>--resume</c> to the end.
+/// </summary>
+public class TrainResumeAfterKillTests(CliFixture fixture) : IClassFixture<CliFixture>
+{
+    [Fact]
+    public void KilledTrainingResumedEqualsTheStraightRun()
+    {
+        var config = fixture["resume_config.json"];
+        File.WriteAllText(config, """
+            {"loss": "InfoNce", "group_size": 3, "batch_size": 16, "epochs": 3, "max_steps": 40, "learning_rate": 0.001, "log_every": 1,
+             "checkpoint_every": 10, "query_max_length": 24, "passage_max_length": 32, "seed": 7}
+            """);
+        var data = Path.Combine(fixture.ToyData, "toy_source.json");
+        string[] Args(string outDir, params string[] extra) =>
+            ["train", "--config", config, "--model", fixture.TinyBert, "--data", data, "--device", "cpu", "--out", outDir, .. extra];
+
+        var straight = fixture["resume_straight"];
+        var (exit, _, error) = CliHarness.Run(Args(straight));
+        Assert.True(exit == 0, error);
+
+        var killed = fixture["resume_killed"];
+        var state = killed + ".checkpoint/trainer_state.json";
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { KillTests.Cli() }.Concat(Args(killed))) psi.ArgumentList.Add(arg);
+        using (var p = Process.Start(psi)!)
+        {
+            _ = p.StandardOutput.ReadToEndAsync();
+            _ = p.StandardError.ReadToEndAsync();
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(state) && !p.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(5);
+            p.Kill(); // SIGKILL, right after the first checkpoint
+            p.WaitForExit();
+        }
+        Assert.True(File.Exists(state), "no checkpoint was written before the kill");
+        Assert.False(Directory.Exists(killed), "the run finished before it could be killed");
+        var stepAtKill = JsonNode.Parse(File.ReadAllText(state))!["Step"]!.GetValue<long>();
+        Assert.InRange(stepAtKill, 10, 30);
+
+        (exit, var stdout, error) = CliHarness.Run(Args(killed, "--resume"));
+        Assert.True(exit == 0, error);
+        Assert.Contains($"40 steps on ", stdout);
+        using var a = Research.Lib.Modeling.SentenceEncoder.Load(straight);
+        using var b = Research.Lib.Modeling.SentenceEncoder.Load(killed);
+        var resumed = b.Model.named_parameters().ToDictionary(x => x.name, x => x.parameter);
+        var maxDiff = a.Model.named_parameters().Max(x => (x.parameter - resumed[x.name]).abs().max().item<float>());
+        Assert.True(maxDiff <= 1e-6, $"max |straight - resumed| = {maxDiff} (killed at step {stepAtKill})");
+    }
+}

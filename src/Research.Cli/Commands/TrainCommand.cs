@@ -70,6 +70,7 @@ internal static class TrainCommand
                 : null;
             var checkpointDir = r.GetValue(checkpoint) ?? r.GetValue(outDir)!.TrimEnd('/') + ".checkpoint";
             var resuming = r.GetValue(resume);
+            if (resuming) AtomicDirectory.Recover(checkpointDir); // a kill between the checkpoint's two moves leaves it set aside
             if (resuming && !File.Exists(Path.Combine(checkpointDir, "trainer_state.json")))
                 throw new FileNotFoundException($"--resume: no checkpoint in {checkpointDir} (trainer_state.json); start without --resume.");
             var deviceList = r.GetValue(devices) is { Length: > 0 } list ? Research.Lib.Devices.ReplicatedEncoder.ParseDevices(list) : [CliOptions.ParseDevice(r.GetValue(device)!)];

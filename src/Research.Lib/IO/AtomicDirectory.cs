@@ -45,6 +45,19 @@ public static class AtomicDirectory
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
     }
 
+    /// <summary>
+    /// Puts back a folder whose replacement was killed between its two moves (the complete old folder is still beside
+    /// it, set aside) and removes dead runs' temporaries; a no-op otherwise. For readers that need the folder now,
+    /// e.g. <c>research train --resume</c> reading the last checkpoint.
+    /// </summary>
+    public static void Recover(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var full = Path.GetFullPath(directory.TrimEnd('/', Path.DirectorySeparatorChar));
+        var parent = Path.GetDirectoryName(full)!;
+        if (Directory.Exists(parent)) CleanStale(parent, Path.GetFileName(full));
+    }
+
     private static void WriteMarker(string folder)
     {
         var files = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)

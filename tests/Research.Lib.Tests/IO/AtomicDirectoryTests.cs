@@ -48,6 +48,21 @@ public class AtomicDirectoryTests
     }
 
     [Fact]
+    public void RecoverPutsBackAFolderSetAsideByAKilledRun()
+    {
+        using var dir = new TempDir();
+        var target = Path.Combine(dir.Path, "ckpt");
+        var old = Path.Combine(dir.Path, ".ckpt.999999999.def.old");
+        Directory.CreateDirectory(old);
+        File.WriteAllText(Path.Combine(old, "trainer_state.json"), "{}");
+        Directory.CreateDirectory(Path.Combine(dir.Path, ".ckpt.999999999.abc.writing"));
+        AtomicDirectory.Recover(target);
+        Assert.Equal("{}", File.ReadAllText(Path.Combine(target, "trainer_state.json")));
+        Assert.Equal(["ckpt"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+        AtomicDirectory.Recover(Path.Combine(dir.Path, "missing", "x")); // no parent folder: nothing to do
+    }
+
+    [Fact]
     public void NeverReplacesAFolderItDidNotWrite()
     {
         using var dir = new TempDir();
