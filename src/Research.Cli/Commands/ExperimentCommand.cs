@@ -37,6 +37,30 @@ internal static class ExperimentCommand
             }
         }));
         experiment.Subcommands.Add(run);
+        var statusFile = new Argument<string>("file") { Description = "Experiment JSON." };
+        var statusOut = new Option<string?>("--out") { Description = "Results folder, if not the file's." };
+        var status = new Command("status", "Each cell's state (done with its main scores, failed with its error, or not run yet) and the aggregate of the done cells, without running anything.")
+        {
+            statusFile, statusOut,
+        };
+        status.SetAction(r => CliErrors.Run(() =>
+        {
+            var spec = ExperimentSpec.Read(r.GetValue(statusFile)!, r.GetValue(statusOut));
+            var (grid, records, aggregate) = ExperimentRunner.Status(spec);
+            for (var i = 0; i < grid.Count; i++)
+            {
+                var rec = records[i];
+                var detail = rec is null ? "not run yet"
+                    : rec.Done ? string.Join(", ", rec.MainScores.Select(kv => $"{kv.Key} {kv.Value:0.0000}")) + $" (train {rec.TrainSeconds:0} s, eval {rec.EvalSeconds:0} s)"
+                    : $"failed: {rec.Error}";
+                Console.WriteLine($"{grid[i].Id}: {detail}");
+            }
+            Console.WriteLine($"{records.Count(x => x?.Done == true)} of {grid.Count} cells done, {records.Count(x => x is { Done: false })} failed");
+            if (ExperimentRunner.ActiveRun(spec.Out) is { } pid)
+                Console.WriteLine($"a run (pid {pid}) is working on the first cell not done yet");
+            if (aggregate.Rows.Count > 0) Console.Write(aggregate.ToMarkdown());
+        }));
+        experiment.Subcommands.Add(status);
         return experiment;
     }
 

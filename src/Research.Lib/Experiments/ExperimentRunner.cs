@@ -84,9 +84,9 @@ public static class ExperimentRunner
             }
             records[i]!.Write(cellDir);
             ExperimentManifest.Write(spec.Out, ExperimentManifest.Build(spec, records, grid, started, null, deviceName, hashes));
+            Aggregate(spec, records); // after every cell, so a long grid stopped half-way still has its table
         }
-        var aggregate = ExperimentAggregate.From(records.Where(r => r is not null)!, spec.Tasks.Select(t => t.Name).ToList());
-        aggregate.Write(spec.Out);
+        var aggregate = Aggregate(spec, records);
         if (Directory.Exists(results))
         {
             var summary = EvalSuiteSummary.Load(results);
@@ -97,14 +97,40 @@ public static class ExperimentRunner
         return new Outcome(skipped, grid.Count - skipped, failed, aggregate);
     }
 
+    /// <summary>
+    /// The state of a grid without running anything: each cell's record (null: not run yet, or killed before it
+    /// finished); the aggregate of the done cells is (re)written when there are any.
+    /// </summary>
+    public static (IReadOnlyList<ExperimentCell> Grid, IReadOnlyList<ExperimentCellResult?> Records, ExperimentAggregate Aggregate) Status(ExperimentSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var grid = spec.Cells();
+        var records = grid.Select(c => ExperimentCellResult.Read(CellDirectory(spec, c))).ToList();
+        return (grid, records, Aggregate(spec, records));
+    }
+
+    private static ExperimentAggregate Aggregate(ExperimentSpec spec, IReadOnlyList<ExperimentCellResult?> records)
+    {
+        var aggregate = ExperimentAggregate.From(records.Where(r => r is not null)!, spec.Tasks.Select(t => t.Name).ToList());
+        if (records.Any(r => r?.Done == true) && Directory.Exists(spec.Out)) aggregate.Write(spec.Out);
+        return aggregate;
+    }
+
     /// <summary>Where a cell keeps its record, config, log and model.</summary>
     public static string CellDirectory(ExperimentSpec spec, ExperimentCell cell) => Path.Combine(spec.Out, "cells", cell.Id);
+
+    /// <summary>The pid of a live run holding <paramref name="outDir"/>'s lock, if any.</summary>
+    public static int? ActiveRun(string outDir)
+    {
+        var path = Path.Combine(outDir, ".lock");
+        return File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), out var pid) && ProcessLiveness.IsAlive(pid) ? pid : null;
+    }
 
     /// <summary>One run at a time per output folder: a lock file with the owner's pid (a dead owner's lock is taken over).</summary>
     private static IDisposable Lock(string outDir)
     {
         var path = Path.Combine(outDir, ".lock");
-        if (File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), out var pid) && pid != Environment.ProcessId && ProcessLiveness.IsAlive(pid))
+        if (ActiveRun(outDir) is { } pid && pid != Environment.ProcessId)
             throw new IOException($"{outDir}: another experiment run (pid {pid}) is writing here; wait for it or stop it.");
         File.WriteAllText(path, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         return new LockRelease(path);

@@ -107,5 +107,9 @@ public class ExperimentTests
         Assert.Equal(second.Aggregate.Rows.Single(r => r.Group == "m1 / zero-shot").Mean, second.Aggregate.Rows.Single(r => r.Group == "m2 / b").Mean, 12);
         Assert.True(File.Exists(Path.Combine(spec.Out, "results", "summary.md")));
         Assert.True(File.Exists(Path.Combine(spec.Out, "aggregate.csv")));
+        var (grid, records, aggregate) = ExperimentRunner.Status(spec);
+        Assert.Equal(15, grid.Count);
+        Assert.All(records, r => Assert.True(r!.Done));
+        Assert.Equal(second.Aggregate.ToMarkdown(), aggregate.ToMarkdown());
     }
 }
