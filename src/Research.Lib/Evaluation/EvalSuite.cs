@@ -25,10 +25,9 @@ public static class EvalSuite
     /// </summary>
     public static IReadOnlyList<EvalTaskSpec> ReadTasks(string path)
     {
+        if (Directory.Exists(path)) throw new InvalidDataException($"--tasks {path}: is a folder; expected a task list JSON file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"--tasks {path}: file not found.", path);
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}:{(e.LineNumber ?? 0) + 1}: not valid JSON: {e.Message.Split(" Path:", 2)[0]}", e); }
+        var root = JsonFile.Parse(path);
         var list = root switch
         {
             JsonArray a => a,

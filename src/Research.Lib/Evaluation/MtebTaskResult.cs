@@ -74,9 +74,7 @@ public sealed record MtebTaskResult(
     /// <summary>Reads a results file, checking mteb's keys and their types; errors name the file and the field.</summary>
     public static MtebTaskResult Read(string path)
     {
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}:{(e.LineNumber ?? 0) + 1}: not valid JSON: {e.Message.Split(" Path:", 2)[0]}", e); }
+        var root = JsonFile.Parse(path);
         if (root is not JsonObject o) throw new InvalidDataException($"{path}: expected a JSON object (an mteb results file).");
         string Str(string key) => o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw Bad(key, "a string");
         InvalidDataException Bad(string key, string expected) => new($"{path}: field '{key}': expected {expected}, found {o[key]?.ToJsonString() ?? "nothing"}.");

@@ -36,7 +36,7 @@ public static class ExperimentManifest
         {
             ["experiment"] = spec.Name,
             ["command"] = $"research experiment run {Path.GetRelativePath(Directory.GetCurrentDirectory(), spec.SourcePath)}",
-            ["config"] = JsonNode.Parse(File.ReadAllText(spec.SourcePath), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }),
+            ["config"] = JsonFile.Parse(spec.SourcePath),
             ["seeds"] = new JsonArray(spec.Seeds.Select(s => (JsonNode)JsonValue.Create(s)).ToArray()),
             ["git_commit"] = commit,
             ["git_dirty"] = dirty,

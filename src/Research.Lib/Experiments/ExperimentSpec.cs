@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Research.Lib.Evaluation;
 
+using Research.Lib.IO;
+
 namespace Research.Lib.Experiments;
 
 /// <summary>
@@ -51,10 +53,9 @@ public sealed partial record ExperimentSpec(
     /// <summary>Reads and checks an experiment file; <paramref name="outOverride"/> replaces its "out" (default artifacts/experiments/NAME).</summary>
     public static ExperimentSpec Read(string path, string? outOverride = null)
     {
+        if (Directory.Exists(path)) throw new InvalidDataException($"{path}: is a folder; expected an experiment JSON file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: experiment file not found.", path);
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}:{(e.LineNumber ?? 0) + 1}: not valid JSON: {e.Message.Split(" Path:", 2)[0]}", e); }
+        var root = JsonFile.Parse(path);
         if (root is not JsonObject o) throw new InvalidDataException($"{path}: expected a JSON object with name, models, variants, seeds, tasks.");
         InvalidDataException Bad(string field, string reason) => new($"{path}: field '{field}': {reason}");
         foreach (var (key, _) in o)

@@ -43,6 +43,7 @@ public class ExperimentTests
     [InlineData("""{"name": "g", "tasks": "tasks.json", "models": {"m": "TINY"}, "variants": [{"name": "a", "method": "bert", "data": "train.jsonl"}]}""", "field 'variants[0].method': 'bert' is not one of supervised, simcse, esimcse, diffcse.")]
     [InlineData("""{"name": "g", "tasks": "tasks.json", "models": {"m": "TINY"}, "variants": [{"name": "a", "method": "diffcse", "data": "train.jsonl"}]}""", "field 'variants[0].generator': diffcse needs a generator model folder (from research train --method mlm).")]
     [InlineData("""{"name": "g", "tasks": "nope.json", "baselines": ["hashed"]}""", "field 'tasks': --tasks ")]
+    [InlineData("", "the file is empty; expected JSON.")]
     [InlineData("""{"name": "g", "task": "tasks.json"}""", "field 'task': unknown (fields: name, description, models, variants, seeds, tasks, baselines, keep_models, out).")]
     public void BadGridsNameTheField(string body, string expected)
     {
