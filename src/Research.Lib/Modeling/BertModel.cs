@@ -46,6 +46,13 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
             : throw new ArgumentException($"ComputeType must be null, BFloat16 or Float16; got {value}.", nameof(value));
     }
 
+    /// <summary>
+    /// Inference entirely in <see cref="ComputeType"/> until the result is disposed (see <c>Autocast</c>): weights cast once
+    /// and cached, hidden states, residuals and LayerNorm in the half type, the output in the half type too. For encoding
+    /// only: no training or weight change meanwhile. A no-op when <see cref="ComputeType"/> is null.
+    /// </summary>
+    internal IDisposable BeginHalfInference() => _autocast.BeginHalfInference();
+
     /// <summary>Last hidden states.</summary>
     /// <param name="inputIds">(batch, seq) int64</param>
     /// <param name="attentionMask">(batch, seq) int64, 1 for tokens and 0 for padding</param>
@@ -56,6 +63,7 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var positions = PositionIds(inputIds);                                       // (batch, seq)
         var hidden = embeddings.forward(inputIds, tokenTypeIds, positions);          // (batch, seq, hidden)
+        if (_autocast.PureHalf) hidden = hidden.to_type(_autocast.ComputeType!.Value);
         // Boolean key mask for scaled_dot_product_attention: true where a key may be attended. It needs no
         // Scalar: TorchSharp's implicit Scalars can be finalized mid-call under concurrent allocation (seen in
         // Release builds while tokenization ran on another thread).

@@ -83,6 +83,9 @@ public sealed class SentenceEncoder : IEmbeddingEncoder, IDisposable
         SentenceTransformerFolder.Write(directory, Settings, Model.Config.HiddenSize, Projection);
     }
 
+    /// <summary>Batches a GPU encode call keeps in flight before it waits for the device and collects their vectors.</summary>
+    private const int PendingBatches = 8;
+
     /// <summary>Encodes queries with the model's query instruction (unless the options give one).</summary>
     public EmbeddingMatrix EncodeQueries(IReadOnlyList<string> texts, EncodeOptions? options = null) =>
         Encode(texts, (options ?? new EncodeOptions()) is var o && o.Instruction is null ? o with { Instruction = Settings.QueryInstruction } : o);
@@ -117,26 +120,52 @@ public sealed class SentenceEncoder : IEmbeddingEncoder, IDisposable
         Model.ComputeType = computeType;
         model.eval();
         Projection?.eval();
+        // On a GPU nothing in the loop waits for the device: inputs go up asynchronously from pinned memory and each
+        // batch's vectors come back asynchronously into pinned memory, read after one synchronization every few batches,
+        // so the host tokenizes and queues batch i+1 while the device computes batch i.
+        var cuda = Device.type == DeviceType.CUDA;
+        var pending = new List<(int Start, int Count, Tensor Vectors)>();
+
+        void Drain()
+        {
+            if (cuda) torch.cuda.synchronize();
+            foreach (var (first, count, vectors) in pending)
+            {
+                using (vectors)
+                {
+                    var span = vectors.data<float>();
+                    for (var j = 0; j < count; j++)
+                        for (var d = 0; d < Dimension; d++)
+                            result[(long)order[first + j] * Dimension + d] = span[j * Dimension + d];
+                }
+                options.Progress?.Report(first + count);
+            }
+            pending.Clear();
+        }
+
         try
         {
             using var noGrad = torch.no_grad();
+            using var half = model.BeginHalfInference();
             var next = order.Length > 0 ? Task.Run(() => Tokenize(0)) : null;
             for (var start = 0; start < order.Length; start += batchSize)
             {
                 var batch = next!.GetAwaiter().GetResult();
                 var nextStart = start + batchSize; // a copy: the lambda must not see the loop variable change
                 next = nextStart < order.Length ? Task.Run(() => Tokenize(nextStart)) : null;
-                using var scope = NewDisposeScope();
-                var vectors = Forward(model, batch, normalize).to_type(ScalarType.Float32).cpu().contiguous(); // (batch, dim)
-                var span = vectors.data<float>();
-                for (var j = 0; j < batch.Count; j++)
-                    for (var d = 0; d < Dimension; d++)
-                        result[(long)order[start + j] * Dimension + d] = span[j * Dimension + d];
-                options.Progress?.Report(Math.Min(start + batchSize, order.Length));
+                using (NewDisposeScope())
+                {
+                    var vectors = Forward(model, batch, normalize).to_type(ScalarType.Float32).contiguous();     // (batch, dim)
+                    var host = cuda ? vectors.to(CPU, non_blocking: true) : vectors.cpu();
+                    pending.Add((start, batch.Count, host.DetachFromDisposeScope()));
+                }
+                if (!cuda || pending.Count >= PendingBatches) Drain();
             }
+            Drain();
         }
         finally
         {
+            foreach (var (_, _, vectors) in pending) vectors.Dispose();
             if (wasTraining) Model.train();
             Model.ComputeType = previousComputeType;
         }

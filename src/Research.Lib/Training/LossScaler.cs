@@ -30,16 +30,16 @@ internal sealed class LossScaler
     public int GoodSteps { get; private set; }
 
     /// <summary>Divides every gradient by the scale; false (and the scale halved) when any is inf or NaN: skip the step.</summary>
-    public bool Unscale(IEnumerable<Tensor> parameters)
+    public bool Unscale(IEnumerable<Tensor> gradients)
     {
         if (!Enabled) return true;
         using var scope = NewDisposeScope();
         using var noGrad = torch.no_grad();
+        using var scale = Scale.ToScalar();
         var finite = true;
-        foreach (var p in parameters)
+        foreach (var g in gradients)
         {
-            if (p.grad is not { } g) continue;
-            g.div_(Scale);
+            g.div_(scale);
             if (finite && !g.isfinite().all().item<bool>()) finite = false;
         }
         Update(finite);
@@ -50,17 +50,17 @@ internal sealed class LossScaler
     /// The end of a training step: unscale (a float16 overflow skips the step: false, gradients cleared), clip to
     /// <paramref name="maxGradNorm"/>, set the learning rate, AdamW step, clear the gradients. Shared by every trainer.
     /// </summary>
-    public bool Step(optim.Optimizer optimizer, IList<TorchSharp.Modules.Parameter> parameters, double learningRate, double maxGradNorm, ref double gradNorm)
+    public bool Step(FlatAdamW optimizer, double learningRate, double maxGradNorm, ref double gradNorm)
     {
-        if (!Unscale(parameters))
+        if (!Unscale(optimizer.Gradients()))
         {
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             return false;
         }
-        gradNorm = nn.utils.clip_grad_norm_(parameters, maxGradNorm);
-        foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
-        optimizer.step();
-        optimizer.zero_grad();
+        gradNorm = optimizer.ClipGradNorm(maxGradNorm);
+        optimizer.LearningRate = learningRate;
+        optimizer.Step();
+        optimizer.ZeroGrad();
         return true;
     }
 

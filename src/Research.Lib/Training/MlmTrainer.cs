@@ -36,7 +36,7 @@ public static class MlmTrainer
         var totalSteps = options.MaxSteps ?? (long)batchesPerEpoch * options.Epochs;
         var warmup = (long)Math.Round(totalSteps * options.WarmupRatio);
         var parameters = encoder.Model.parameters().Concat(head.parameters()).ToList();
-        using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = new FlatAdamW(parameters, options.LearningRate, options.WeightDecay);
         var scaler = new LossScaler(options.Precision == EncodePrecision.Float16);
         var log = new List<TrainingLogEntry>();
         long step = 0, microSteps = 0;
@@ -78,7 +78,7 @@ public static class MlmTrainer
                         accuracy = logits.argmax(1).eq(truth).to_type(ScalarType.Float32).mean().item<float>();
                     meter.Add(value, accuracy, 0, texts.Count); // the masked-token accuracy rides in PositiveScore
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
-                    if (!scaler.Step(optimizer, parameters, lr, options.MaxGradNorm, ref gradNorm))
+                    if (!scaler.Step(optimizer, lr, options.MaxGradNorm, ref gradNorm))
                         continue;
                     step++;
                     if (step % options.LogEvery == 0 || step == totalSteps)

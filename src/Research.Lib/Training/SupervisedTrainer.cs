@@ -52,7 +52,7 @@ public static class SupervisedTrainer
         var totalSteps = options.MaxSteps ?? (long)stepsPerEpoch * options.Epochs;
         var warmup = (long)Math.Round(totalSteps * options.WarmupRatio);
         var parameters = encoder.Model.parameters().Concat(encoder.Projection?.parameters() ?? []).ToList();
-        using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = new FlatAdamW(parameters, options.LearningRate, options.WeightDecay);
         var log = new List<TrainingLogEntry>();
         long step = 0;
         var micro = 0;
@@ -154,7 +154,7 @@ public static class SupervisedTrainer
                     micro = 0;
                     replicas?.ReduceGradients();
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
-                    var stepped = scaler.Step(optimizer, parameters, lr, options.MaxGradNorm, ref gradNorm);
+                    var stepped = scaler.Step(optimizer, lr, options.MaxGradNorm, ref gradNorm);
                     replicas?.Synchronize();
                     if (!stepped) continue; // float16 overflow: PyTorch's GradScaler skips the step and retries with half the scale
                     step++;

@@ -1,14 +1,13 @@
 using System.Text.Json;
 using Research.Lib.IO;
 using Research.Lib.Modeling;
-using TorchSharp.Modules;
 
 namespace Research.Lib.Training;
 
 /// <summary>
 /// A resumable checkpoint, written as one folder (<see cref="AtomicDirectory"/>): the model (a complete Hugging Face +
 /// sentence-transformers folder, so a checkpoint is also a usable model), the optimizer's state (AdamW moments and step
-/// counts, <c>optimizer.bin</c>) and the position and log (<c>trainer_state.json</c>). The random draws of a run are
+/// counts, <c>optimizer.safetensors</c>, see <see cref="FlatAdamW"/>) and the position and log (<c>trainer_state.json</c>). The random draws of a run are
 /// seeded by position, so no generator state needs saving.
 /// </summary>
 public static class TrainingCheckpoint
@@ -19,27 +18,29 @@ public static class TrainingCheckpoint
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static void Save(string directory, SentenceEncoder encoder, OptimizerHelper optimizer, TrainingState state)
+    public static void Save(string directory, SentenceEncoder encoder, FlatAdamW optimizer, TrainingState state)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(optimizer);
         AtomicDirectory.Write(directory, dir =>
         {
             encoder.Save(dir);
-            optimizer.save_state_dict(Path.Combine(dir, "optimizer.bin"));
+            optimizer.Save(Path.Combine(dir, "optimizer.safetensors"));
             AtomicFile.WriteAllText(Path.Combine(dir, "trainer_state.json"), JsonSerializer.Serialize(state, Json) + "\n");
         });
     }
 
     /// <summary>Loads the optimizer's state into <paramref name="optimizer"/> and returns the position; the model comes from <c>SentenceEncoder.Load(directory)</c>.</summary>
-    public static TrainingState Load(string directory, OptimizerHelper optimizer)
+    public static TrainingState Load(string directory, FlatAdamW optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         var statePath = Path.Combine(directory, "trainer_state.json");
-        var optimizerPath = Path.Combine(directory, "optimizer.bin");
+        var optimizerPath = Path.Combine(directory, "optimizer.safetensors");
+        if (File.Exists(statePath) && !File.Exists(optimizerPath) && File.Exists(Path.Combine(directory, "optimizer.bin")))
+            throw new InvalidDataException($"{directory}: a checkpoint from before the flat AdamW (optimizer.bin, per-parameter state); it cannot be resumed by this version: start the run again (its model folder still loads).");
         if (!File.Exists(statePath) || !File.Exists(optimizerPath))
-            throw new FileNotFoundException($"{directory}: not a training checkpoint (trainer_state.json and optimizer.bin expected).", statePath);
-        optimizer.load_state_dict(optimizerPath);
+            throw new FileNotFoundException($"{directory}: not a training checkpoint (trainer_state.json and optimizer.safetensors expected).", statePath);
+        optimizer.Load(optimizerPath);
         try
         {
             return JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath), Json)

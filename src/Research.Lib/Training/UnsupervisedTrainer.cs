@@ -52,7 +52,7 @@ public static class UnsupervisedTrainer
             throw new ArgumentException("DiffCSE feeds the sentence vector to the discriminator in place of [CLS]: the model must have no Dense projection.");
         using var rtd = options.Method == UnsupervisedMethod.DiffCse ? new ReplacedTokenDetection(encoder, options.Generator!, options.MaskingRatio) : null;
         var parameters = encoder.Model.parameters().Concat(encoder.Projection?.parameters() ?? []).Concat(mlp?.parameters() ?? []).Concat(rtd?.Parameters ?? []).ToList();
-        using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = new FlatAdamW(parameters, options.LearningRate, options.WeightDecay);
         var scaler = new LossScaler(options.Precision == EncodePrecision.Float16);
         var esimcse = options.Method == UnsupervisedMethod.ESimCse;
         using var key = esimcse ? Copy(encoder.Model, encoder.Device) : null;
@@ -135,7 +135,7 @@ public static class UnsupervisedTrainer
                     var (positive, negative) = ViewScores(z1, z2);
                     meter.Add(value, positive, negative, count);
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
-                    if (!scaler.Step(optimizer, parameters, lr, options.MaxGradNorm, ref gradNorm))
+                    if (!scaler.Step(optimizer, lr, options.MaxGradNorm, ref gradNorm))
                         continue;
                     if (key is not null && queue is not null)
                     {

@@ -13,6 +13,7 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     private readonly LayerNorm LayerNorm;
     private readonly Dropout dropout;
     private readonly Autocast _autocast;
+    private readonly double _eps;
 
     public BertResidualOutput(int inFeatures, TransformerConfig c, Autocast autocast) : base(nameof(BertResidualOutput))
     {
@@ -20,12 +21,13 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
         LayerNorm = nn.LayerNorm(c.HiddenSize, c.LayerNormEps);
         dropout = nn.Dropout(c.HiddenDropoutProb);
         _autocast = autocast;
+        _eps = c.LayerNormEps;
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x, Tensor residual)
     {
         using var scope = NewDisposeScope();
-        return LayerNorm.forward(dropout.forward(_autocast.Linear(dense, x)) + residual).MoveToOuterDisposeScope(); // (batch, seq, hidden)
+        return _autocast.LayerNorm(LayerNorm, dropout.forward(_autocast.Linear(dense, x)) + residual, _eps).MoveToOuterDisposeScope(); // (batch, seq, hidden)
     }
 }
