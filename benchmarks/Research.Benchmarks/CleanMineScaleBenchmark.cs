@@ -12,7 +12,7 @@ namespace Research.Benchmarks;
 /// Cleaning and mining at scale, with the model-free hashed encoder (128 dimensions) so that search, not a model,
 /// dominates. Generated English-like queries from a 20,000-word vocabulary, one in ten a near copy of an earlier one
 /// (one word changed). Each size runs in its own child process (wall time, peak RSS):
-/// <c>clean</c> N queries at cosine 0.9 with a Faiss HNSW32 index; <c>mine</c> Q queries against P passages (dense,
+/// <c>clean</c> N queries at cosine 0.9 with an IVF index (4·√n lists, nprobe 16; <c>--index</c> to change); <c>mine</c> Q queries against P passages (dense,
 /// Flat, ranks 10-210, 15 negatives), also as 4 shards whose concatenation is compared byte for byte.
 /// usage: clean-mine-scale [--clean 100000,1000000] [--mine 100000x1000000] [--shards 4]
 /// </summary>
@@ -26,7 +26,7 @@ internal static class CleanMineScaleBenchmark
         Console.WriteLine("job | size | wall s | peak RSS MiB | µs per query | result");
         Console.WriteLine("---|---|---|---|---|---");
         foreach (var n in BenchmarkArgs.Option(args, "--clean", "100000,1000000").Split(',', StringSplitOptions.RemoveEmptyEntries))
-            Spawn("clean", n);
+            Spawn("clean", n, "--index", BenchmarkArgs.Option(args, "--index", "IVF"), "--nprobe", BenchmarkArgs.Option(args, "--nprobe", "16"));
         foreach (var qp in BenchmarkArgs.Option(args, "--mine", "100000x1000000").Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             Spawn("mine", qp);
@@ -42,12 +42,13 @@ internal static class CleanMineScaleBenchmark
         return 0;
     }
 
-    private static void Spawn(string job, string size)
+    private static void Spawn(string job, string size, params string[] options)
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
         var self = Environment.GetCommandLineArgs()[0];
         if (self.EndsWith(".dll", StringComparison.Ordinal)) psi.ArgumentList.Add(self);
         foreach (var a in new[] { "clean-mine-scale", "--child", job + ":" + size }) psi.ArgumentList.Add(a);
+        foreach (var o in options) psi.ArgumentList.Add(o);
         using var p = Process.Start(psi)!;
         Console.WriteLine(p.StandardOutput.ReadToEnd().Trim());
         p.WaitForExit();
@@ -64,7 +65,7 @@ internal static class CleanMineScaleBenchmark
             var examples = Queries(n, seed: 1).Select((q, i) => new TrainingExample(q, [$"passage {i}"], [])).ToList();
             var encoder = HashedNgramEncoder.Unfitted(encoderOptions);
             sw.Restart();
-            var result = QueryCleaner.Clean(examples, encoder, new QueryCleanerOptions { Threshold = 0.9, Index = "HNSW32" });
+            var result = QueryCleaner.Clean(examples, encoder, new QueryCleanerOptions { Threshold = 0.9, Index = BenchmarkArgs.Option(args, "--index", "IVF"), Nprobe = int.Parse(BenchmarkArgs.Option(args, "--nprobe", "16"), Inv) });
             var seconds = sw.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(Inv, $"clean | {n:N0} queries | {seconds:0.0} | {BenchmarkArgs.PeakRssMiB():0} | {seconds * 1e6 / n:0} | {result.ExactDuplicates:N0} exact + {result.NearDuplicates:N0} near duplicates removed"));
             return 0;

@@ -103,7 +103,7 @@ internal static class EncodeThroughputBenchmark
         return texts;
     }
 
-    private static double Sgemm()
+    internal static double Sgemm()
     {
         using var a = torch.randn(1024, 1024);
         using (var w = a.mm(a)) { }
@@ -116,7 +116,7 @@ internal static class EncodeThroughputBenchmark
     private static long[][] Rows(long[] flat, int rows, int cols) =>
         Enumerable.Range(0, rows).Select(r => flat.AsSpan(r * cols, cols).ToArray()).ToArray();
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Research.sln"))) dir = dir.Parent;
@@ -124,7 +124,7 @@ internal static class EncodeThroughputBenchmark
     }
 
 
-    private sealed class TempFolder : IDisposable
+    internal sealed class TempFolder : IDisposable
     {
         public string Path { get; } = Directory.CreateTempSubdirectory("research-bench-").FullName;
         public void Dispose() => Directory.Delete(Path, true);

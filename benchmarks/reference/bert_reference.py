@@ -4,8 +4,12 @@ not from transformers): nn.Embedding + nn.LayerNorm + post-norm nn.TransformerEn
 Loads the same model.safetensors (read here with the standard library + numpy) and encodes the same padded
 batch. Used by the parity test and the throughput benchmark.
 
-usage: bert_reference.py MODEL_DIR INPUT_JSON OUTPUT_JSON [--bench N --threads T]
+usage: bert_reference.py MODEL_DIR INPUT_JSON OUTPUT_JSON [--bench N | --train WARMUP] [--threads T]
 INPUT_JSON: {"ids": [[...]], "mask": [[...]]} (right-padded); OUTPUT_JSON: {"hidden": [[[...]]]} or timings.
+--train: INPUT_JSON is {"batches": [{"q_ids", "q_mask", "p_ids", "p_mask"}, ...]}; a plain training loop over them
+(dropout as the config's hidden_dropout_prob, mean pooling, L2 normalization, in-batch InfoNCE at temperature 0.05,
+AdamW lr 2e-5 / weight decay 0.01, clip_grad_norm_ 1.0, loss.item() every step) after WARMUP untimed steps on the
+first batches; OUTPUT_JSON: {"seconds", "steps", "examples", ...}. Used by the train-throughput benchmark.
 """
 import json
 import struct
@@ -34,7 +38,7 @@ def read_safetensors(path):
 
 
 class Reference(nn.Module):
-    def __init__(self, cfg):
+    def __init__(self, cfg, dropout=0.0):
         super().__init__()
         h = cfg["hidden_size"]
         self.roberta = cfg.get("model_type") in ("xlm-roberta", "roberta")
@@ -47,7 +51,7 @@ class Reference(nn.Module):
         act = cfg.get("hidden_act", "gelu")
         activation = "gelu" if act == "gelu" else (lambda x: F.gelu(x, approximate="tanh"))
         self.layers = nn.ModuleList([
-            nn.TransformerEncoderLayer(h, cfg["num_attention_heads"], cfg["intermediate_size"], dropout=0.0,
+            nn.TransformerEncoderLayer(h, cfg["num_attention_heads"], cfg["intermediate_size"], dropout=dropout,
                                        activation=activation, layer_norm_eps=eps, batch_first=True, norm_first=False)
             for _ in range(cfg["num_hidden_layers"])])
 
@@ -83,9 +87,49 @@ class Reference(nn.Module):
         else:
             positions = torch.arange(ids.shape[1]).unsqueeze(0).expand_as(ids)
         x = self.norm(self.word(ids) + self.pos(positions) + self.typ(torch.zeros_like(ids)))
+        x = F.dropout(x, self.layers[0].dropout.p, self.training)
         for layer in self.layers:
             x = layer(x, src_key_padding_mask=(mask == 0))
         return x
+
+
+def sgemm_gflops():
+    a = torch.randn(1024, 1024)
+    t = time.perf_counter()
+    for _ in range(10):
+        a @ a
+    return 10 * 2 * 1024 ** 3 / (time.perf_counter() - t) / 1e9
+
+
+def train(cfg, model_dir, inp, out, warmup):
+    model = Reference(cfg, dropout=cfg.get("hidden_dropout_prob", 0.1))
+    model.load(read_safetensors(f"{model_dir}/model.safetensors"))
+    model.train()
+    batches = [{k: torch.tensor(v) for k, v in b.items()} for b in json.load(open(inp))["batches"]]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.01)
+
+    def embed(ids, mask):
+        hidden = model(ids, mask)
+        m = mask.unsqueeze(-1).to(hidden.dtype)
+        return F.normalize((hidden * m).sum(1) / m.sum(1).clamp(min=1e-9), dim=-1)
+
+    def step(b):
+        q, p = embed(b["q_ids"], b["q_mask"]), embed(b["p_ids"], b["p_mask"])
+        loss = F.cross_entropy(q @ p.T / 0.05, torch.arange(len(q)))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        return loss.item()
+
+    for b in batches[:warmup]:
+        step(b)
+    start = time.perf_counter()
+    for b in batches:
+        step(b)
+    seconds = time.perf_counter() - start
+    json.dump({"seconds": seconds, "steps": len(batches), "examples": sum(len(b["q_ids"]) for b in batches),
+               "sgemm_gflops": sgemm_gflops(), "threads": torch.get_num_threads(), "torch": torch.__version__}, open(out, "w"))
 
 
 def main():
@@ -95,6 +139,8 @@ def main():
     if threads:
         torch.set_num_threads(threads)
     cfg = json.load(open(f"{model_dir}/config.json"))
+    if "--train" in args:
+        return train(cfg, model_dir, inp, out, int(args[args.index("--train") + 1]))
     model = Reference(cfg)
     model.load(read_safetensors(f"{model_dir}/model.safetensors"))
     # train() with dropout 0 keeps PyTorch off its nested-tensor fast path, so padded rows are computed too.

@@ -89,13 +89,20 @@ int rk_faiss_search(faiss::Index* index, int64_t n, const float* x, int64_t k, f
 }
 
 // Search-time parameters (nprobe, efSearch, ...) through ParameterSpace; efConstruction (HNSW build quality,
-// set before adding vectors) directly, as ParameterSpace does not know it.
+// set before adding vectors) and niter (IVF k-means iterations, set before training) directly, as ParameterSpace does
+// not know them.
 int rk_faiss_set_parameter(faiss::Index* index, const char* name, double value) {
     return guarded([&] {
         if (std::string(name) == "efConstruction") {
             auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(inner(index));
             if (hnsw == nullptr) throw std::invalid_argument("efConstruction applies to HNSW indexes only");
             hnsw->hnsw.efConstruction = static_cast<int>(value);
+            return;
+        }
+        if (std::string(name) == "niter") {
+            auto* ivf = dynamic_cast<faiss::IndexIVF*>(inner(index));
+            if (ivf == nullptr) throw std::invalid_argument("niter (k-means iterations of training) applies to IVF indexes only");
+            ivf->cp.niter = static_cast<int>(value);
             return;
         }
         faiss::ParameterSpace().set_index_parameter(inner(index), name, value);

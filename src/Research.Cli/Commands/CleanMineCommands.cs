@@ -52,15 +52,16 @@ internal static class CleanMineCommands
         var device = CliOptions.Device();
         var devices = DevicesOption();
         var embeddings = new Option<string?>("--embeddings") { Description = "Precomputed query vectors, one row per record (from 'research model encode --as query', possibly sharded and merged); --model then only serves the leakage check." };
-        var index = new Option<string>("--index") { Description = "Flat (exact) or a Faiss factory string such as HNSW32 for millions of queries.", DefaultValueFactory = _ => "Flat" };
+        var index = new Option<string>("--index") { Description = "Flat (exact); IVF for millions of queries (4·sqrt(n) k-means lists); or a Faiss factory string such as IVF4096,Flat.", DefaultValueFactory = _ => "Flat" };
+        var nprobe = new Option<int>("--nprobe") { Description = "Inverted lists an IVF index searches per query (more finds more near duplicates, slower).", DefaultValueFactory = _ => 16 };
         var outDir = new Option<string>("--out") { Required = true, Description = "Folder for cleaned.jsonl, dropped.tsv, leakage.tsv and summary.json (written whole)." };
         var cmd = new Command("clean", "Remove exact and near-duplicate queries (embedding + Faiss range search, connected components); report every dropped query and any leak into the evaluation set.")
         {
-            input, model, threshold, noExact, merge, evalQueries, evalPassages, removeLeaks, device, devices, embeddings, index, outDir,
+            input, model, threshold, noExact, merge, evalQueries, evalPassages, removeLeaks, device, devices, embeddings, index, nprobe, outDir,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            var options = new QueryCleanerOptions { Threshold = CheckThreshold(r.GetValue(threshold)), RemoveExactDuplicates = !r.GetValue(noExact), MergePositives = r.GetValue(merge), Index = r.GetValue(index)! };
+            var options = new QueryCleanerOptions { Threshold = CheckThreshold(r.GetValue(threshold)), RemoveExactDuplicates = !r.GetValue(noExact), MergePositives = r.GetValue(merge), Index = r.GetValue(index)!, Nprobe = CheckNprobe(r.GetValue(nprobe)) };
             if (r.GetValue(removeLeaks) && r.GetValue(evalQueries) is null && r.GetValue(evalPassages) is null)
                 throw new ArgumentException("--remove-leaks needs --eval-queries and/or --eval-passages.");
             var path = r.GetValue(input)!;
@@ -220,6 +221,8 @@ internal static class CleanMineCommands
             if (shards[i] != $"{i}/{shards.Count}")
                 throw new ArgumentException($"{parts[i]}: is shard {shards[i] ?? "(none)"}, expected {i}/{shards.Count}; give every shard once, in order.");
     }
+
+    private static int CheckNprobe(int n) => n >= 1 ? n : throw new ArgumentException($"--nprobe {n}: expected at least 1 list.");
 
     private static double CheckThreshold(double t) => t is > -1 and <= 1 ? t : throw new ArgumentException($"--threshold {t.ToString(CultureInfo.InvariantCulture)}: expected a cosine in (-1, 1].");
 

@@ -2,6 +2,7 @@ using Research.Lib.Data;
 using Research.Lib.Modeling;
 using Research.Lib.Search;
 using Research.Lib.Text;
+using TorchSharp;
 
 namespace Research.Lib.Cleaning;
 
@@ -11,7 +12,9 @@ namespace Research.Lib.Cleaning;
 /// <item>exact duplicates: queries equal after normalization (whitespace, full/half width, case), when enabled;</item>
 /// <item>near duplicates: every remaining query is embedded (with the encoder's query instruction) and searched against
 /// all of them with a range search in an exact inner-product index (Faiss Flat, or the kit's exact index), chunk by
-/// chunk — never an n × n matrix; pairs with cosine above the threshold are linked;</item>
+/// chunk, or, for millions of queries, the kit's inverted-file self-join ("IVF", <see cref="IvfRangeJoin"/>: k-means
+/// lists, <see cref="QueryCleanerOptions.Nprobe"/> of them probed per query) — never an n × n matrix; pairs with cosine
+/// above the threshold are linked;</item>
 /// <item>groups are the connected components of those links (single linkage: a chain a~b~c puts a, b and c in one group
 /// even when a and c are below the threshold; the report shows each dropped query's own cosine to the kept one, so such
 /// chains are visible);</item>
@@ -74,18 +77,34 @@ public static class QueryCleaner
         // Near duplicates among the remaining queries (the representatives).
         var reps = Enumerable.Range(0, n).Where(i => exactOf[i] < 0).ToArray();
         var vectors = new Dictionary<int, float[]>(reps.Length);
-        using (var index = FlatIndex.Create(dimension, options.Index))
+        var chunks = new List<(int[] Ids, EmbeddingMatrix Vectors)>();
+        for (var start = 0; start < reps.Length; start += options.ChunkSize)
         {
-            var chunks = new List<(int[] Ids, EmbeddingMatrix Vectors)>();
-            for (var start = 0; start < reps.Length; start += options.ChunkSize)
+            var ids = reps.Skip(start).Take(options.ChunkSize).ToArray();
+            var m = Normalized(encode(ids));
+            chunks.Add((ids, m));
+            for (var r = 0; r < ids.Length; r++) vectors[ids[r]] = m.Row(r).ToArray();
+            progress?.Report(start + ids.Length);
+        }
+        if (chunks.Count > 0 && options.Index == "IVF")
+        {
+            // The kit's inverted-file self-join (BLAS list by list): row r of the joined matrix is reps[r].
+            torch.Tensor all;
+            using (var scope = torch.NewDisposeScope())
+                all = torch.cat(chunks.Select(c => torch.tensor(c.Vectors.Data, [c.Vectors.Rows, dimension])).ToList(), 0).MoveToOuterDisposeScope();
+            using var joined = all;
+            IvfRangeJoin.Join(joined, (float)options.Threshold, IvfRangeJoin.Lists(reps.Length), options.Nprobe, (i, j, _) => groups.Union(reps[i], reps[j]));
+        }
+        else if (chunks.Count > 0)
+        {
+            using var index = FlatIndex.Create(dimension, options.Index);
+            if (index is FaissIndex { IsTrained: false } trainable)
             {
-                var ids = reps.Skip(start).Take(options.ChunkSize).ToArray();
-                var m = Normalized(encode(ids));
-                index.Add(m, ids.Select(i => (long)i).ToArray());
-                chunks.Add((ids, m));
-                for (var r = 0; r < ids.Length; r++) vectors[ids[r]] = m.Row(r).ToArray();
-                progress?.Report(start + ids.Length);
+                if (options.Index.StartsWith("IVF", StringComparison.Ordinal)) trainable.SetParameter("niter", IvfRangeJoin.Iterations);
+                trainable.Train(TrainingSample(chunks, reps.Length, TrainingRows(options.Index, reps.Length)));
             }
+            foreach (var (ids, m) in chunks) index.Add(m, ids.Select(i => (long)i).ToArray());
+            if (index is FaissIndex faiss && options.Index.StartsWith("IVF", StringComparison.Ordinal)) faiss.SetParameter("nprobe", options.Nprobe);
             foreach (var (ids, m) in chunks)
             {
                 var hits = index.RangeSearch(m, (float)options.Threshold);
@@ -130,6 +149,27 @@ public static class QueryCleaner
         foreach (var x in group.SelectMany(e => e.Neg))
             if (seen.Add(TextNormalizer.ForComparison(x))) neg.Add(x);
         return group[0] with { Pos = pos, Neg = neg, PosScores = null, NegScores = null };
+    }
+
+    /// <summary>K-means training rows for a Faiss IVF factory string ("IVF4096,Flat"): 39 per list, all when fewer.</summary>
+    private static int TrainingRows(string factory, int count) =>
+        int.TryParse(new string(factory.Skip(3).TakeWhile(char.IsDigit).ToArray()), out var lists)
+            ? (int)Math.Min(count, (long)IvfRangeJoin.TrainingRowsPerList * lists)
+            : count;
+
+    /// <summary>Every (count / rows)-th vector: a deterministic, evenly spread training sample.</summary>
+    private static EmbeddingMatrix TrainingSample(List<(int[] Ids, EmbeddingMatrix Vectors)> chunks, int count, int rows)
+    {
+        var dimension = chunks[0].Vectors.Dimension;
+        var data = new float[(long)rows * dimension];
+        var stride = (double)count / rows;
+        var flat = chunks.SelectMany(c => Enumerable.Range(0, c.Ids.Length).Select(r => (c.Vectors, r))).ToList();
+        for (var i = 0; i < rows; i++)
+        {
+            var (m, r) = flat[(int)(i * stride)];
+            m.Row(r).CopyTo(data.AsSpan((int)((long)i * dimension), dimension));
+        }
+        return new EmbeddingMatrix(data, rows, dimension);
     }
 
     /// <summary>Rows scaled to unit length (a copy), so inner product is cosine whatever the encoder does.</summary>

@@ -27,8 +27,21 @@ public sealed record QueryCleanerOptions
     public int ChunkSize { get; init; } = 8192;
 
     /// <summary>
-    /// The index searched: "Flat" (exact; Faiss Flat or the kit's exact index), or a Faiss factory string such as
-    /// "HNSW32" for millions of queries, where an exact range search would compare every pair.
+    /// The index searched: "Flat" (exact; Faiss Flat or the kit's exact index); "IVF" for millions of queries, where an
+    /// exact range search would compare every pair: the kit's inverted-file self-join (<c>IvfRangeJoin</c>: 4·√n
+    /// spherical k-means lists, each joined as one matrix product; deterministic); or any Faiss factory string
+    /// ("IVF4096,Flat", "HNSW32"). Measured on 2 cores with Debian's Faiss 1.7.3 (a generic build): building HNSW32 over
+    /// 100,000 vectors of 128 dimensions takes 53 s and its range search is emulated by widening top-k; Faiss's IVF range
+    /// search scans lists without SIMD (1M queries: 8 minutes); the kit's join does the same work as BLAS products.
     /// </summary>
     public string Index { get; init; } = "Flat";
+
+    /// <summary>Inverted lists probed per query by an IVF index (Faiss's nprobe; default 16): more finds more near duplicates, slower.</summary>
+    public int Nprobe
+    {
+        get => _nprobe;
+        init => _nprobe = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Nprobe), value, "--nprobe must be at least 1.");
+    }
+
+    private readonly int _nprobe = 16;
 }

@@ -69,4 +69,30 @@ public class QueryCleanerTests
         Assert.Equal((116, 17, 196), (result.NearDuplicates, samePassage, result.Kept.Count));
         Assert.All(result.Dropped.Where(d => d.Reason == "exact"), d => Assert.Equal(Research.Lib.Text.TextNormalizer.ForComparison(examples[d.KeptIndex].Query), Research.Lib.Text.TextNormalizer.ForComparison(d.Query)));
     }
+
+    [Fact]
+    public void AnIvfIndexFindsTheSameDuplicatesOnToyDataAndIsDeterministic()
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(TestPaths.ToyData, "toy_source.json")).ToList();
+        var encoder = HashedNgramEncoder.Fit(examples.Select(e => e.Query));
+        var exact = QueryCleaner.Clean(examples, encoder, new QueryCleanerOptions { Threshold = 0.7 });
+        // 312 queries after exact duplicates: IVF8 (312 / 39), every list searched with nprobe 8 = the exact result.
+        var ivf = QueryCleaner.Clean(examples, encoder, new QueryCleanerOptions { Threshold = 0.7, Index = "IVF", Nprobe = 8 });
+        Assert.Equal(exact.Dropped, ivf.Dropped);
+        // One list of eight searched: fewer pairs found, the same ones on every run.
+        var narrow = QueryCleaner.Clean(examples, encoder, new QueryCleanerOptions { Threshold = 0.7, Index = "IVF", Nprobe = 1 });
+        var again = QueryCleaner.Clean(examples, encoder, new QueryCleanerOptions { Threshold = 0.7, Index = "IVF", Nprobe = 1 });
+        Assert.Equal(narrow.Dropped, again.Dropped);
+        Assert.InRange(narrow.NearDuplicates, 1, exact.NearDuplicates - 1);
+        Assert.All(narrow.Dropped, d => Assert.Contains(d.Index, exact.Dropped.Select(e => e.Index))); // its links are a subset
+    }
+
+    [Fact]
+    public void IvfListsFollowTheSquareRootRuleWithEnoughTrainingPointsPerList()
+    {
+        Assert.Equal(
+            [1, 1, 8, 256, 1264, 4000],
+            new[] { 10, 77, 312, 10_000, 100_000, 1_000_000 }.Select(Research.Lib.Search.IvfRangeJoin.Lists));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new QueryCleanerOptions { Nprobe = 0 });
+    }
 }
