@@ -43,6 +43,10 @@ research model encode --model toy_data/tiny-bert --input "$UNSUP" --out "$OUT/un
 python3 -c 'import json,sys; [print(json.loads(l)["query"]) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]' "$DEV" > "$OUT/dev_queries.txt"
 echo "== clean (near-duplicate queries; model-free encoder, so no checkpoint is needed)"
 research clean --input "$TRAIN" --model hashed --threshold 0.7 --eval-queries "$OUT/dev_queries.txt" --out "$OUT/clean"
+# The inverted-file join for millions of queries, here probing every list: it must drop exactly what the exact search drops.
+research clean --input "$TRAIN" --model hashed --threshold 0.7 --eval-queries "$OUT/dev_queries.txt" --index IVF --nprobe 1000 --out "$OUT/clean-ivf" > /dev/null
+cmp "$OUT/clean/dropped.tsv" "$OUT/clean-ivf/dropped.tsv"
+echo "clean --index IVF (every list probed) dropped the same queries as the exact search"
 echo "== mine (BM25, dense, hybrid)"
 for method in Bm25 Dense Hybrid; do
   research mine --input "$OUT/clean/cleaned.jsonl" --model hashed --method "$method" --range 2-60 --negatives 5 --replace --max-score-ratio 0.95 --out "$OUT/mine-$method"
