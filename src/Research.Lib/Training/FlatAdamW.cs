@@ -45,6 +45,8 @@ public sealed class FlatAdamW : IDisposable
         ArgumentNullException.ThrowIfNull(parameters);
         _parameters = parameters.ToList();
         if (_parameters.Count == 0) throw new ArgumentException("FlatAdamW needs at least one parameter.", nameof(parameters));
+        if (_parameters.Distinct(ReferenceEqualityComparer.Instance).Count() != _parameters.Count)
+            throw new ArgumentException("FlatAdamW: a parameter is listed twice (a tied weight registered in two modules?); give each once.", nameof(parameters));
         if (learningRate < 0 || weightDecay < 0 || eps <= 0 || beta1 is < 0 or >= 1 || beta2 is < 0 or >= 1)
             throw new ArgumentException($"FlatAdamW: invalid settings (lr {learningRate}, weight decay {weightDecay}, betas {beta1}/{beta2}, eps {eps}).");
         LearningRate = learningRate;

@@ -102,6 +102,14 @@ public class FlatAdamWTests
     }
 
     [Fact]
+    public void RefusesAParameterListedTwice()
+    {
+        var p = Parameters(2);
+        var e = Assert.Throws<ArgumentException>(() => new FlatAdamW([p[0], p[1], p[0]], 0.01));
+        Assert.StartsWith("FlatAdamW: a parameter is listed twice", e.Message);
+    }
+
+    [Fact]
     public void RefusesAStateOfAnotherModel()
     {
         var path = Path.Combine(Path.GetTempPath(), $"flat-adamw-{Guid.NewGuid():N}.safetensors");
