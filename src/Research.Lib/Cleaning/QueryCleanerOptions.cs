@@ -30,9 +30,9 @@ public sealed record QueryCleanerOptions
     /// The index searched: "Flat" (exact; Faiss Flat or the kit's exact index); "IVF" for millions of queries, where an
     /// exact range search would compare every pair: the kit's inverted-file self-join (<c>IvfRangeJoin</c>: 4·√n
     /// spherical k-means lists, each joined as one matrix product; deterministic); or any Faiss factory string
-    /// ("IVF4096,Flat", "HNSW32"). Measured on 2 cores with Debian's Faiss 1.7.3 (a generic build): building HNSW32 over
+    /// ("IVF4096,Flat", "HNSW32"). Measured on 2 cores with Debian's packaged Faiss 1.7.3: building HNSW32 over
     /// 100,000 vectors of 128 dimensions takes 53 s and its range search is emulated by widening top-k; Faiss's IVF range
-    /// search scans lists without SIMD (1M queries: 8 minutes); the kit's join does the same work as BLAS products.
+    /// search scans lists vector by vector (1M queries: 8 minutes); the kit's join does the same work as BLAS products.
     /// </summary>
     public string Index { get; init; } = "Flat";
 
