@@ -10,7 +10,12 @@ internal static partial class FaissNative
     [LibraryImport(Library, EntryPoint = "rk_faiss_last_error")]
     private static partial IntPtr LastErrorPtr();
 
-    public static string LastError() => Marshal.PtrToStringUTF8(LastErrorPtr()) ?? "unknown Faiss error";
+    /// <summary>The last Faiss error, without the C++ location Faiss puts in front ("Error in FUNCTION at FILE:LINE: ").</summary>
+    public static string LastError()
+    {
+        var text = Marshal.PtrToStringUTF8(LastErrorPtr()) ?? "unknown Faiss error";
+        return System.Text.RegularExpressions.Regex.Replace(text, @"^Error in .* at \S+:\d+: ", "");
+    }
 
     [LibraryImport(Library, EntryPoint = "rk_faiss_create", StringMarshalling = StringMarshalling.Utf8)]
     public static partial IntPtr Create(int d, string factory, int metric);

@@ -78,7 +78,7 @@ public class VectorIndexTests
         flat.Add(docs, Ids(docs.Rows));
         Assert.Equal(flat.Search(queries, 10).SelectMany(h => h).Select(h => h.Id), ivf.Search(queries, 10).SelectMany(h => h).Select(h => h.Id));
         var bad = Assert.Throws<ArgumentException>(() => FaissIndex.Create(32, "NoSuchIndex"));
-        Assert.StartsWith("Faiss factory 'NoSuchIndex' (dimension 32):", bad.Message);
+        Assert.StartsWith("Faiss factory 'NoSuchIndex' (dimension 32): could not parse index string NoSuchIndex", bad.Message);
     }
 }
 
