@@ -2,8 +2,10 @@
 # Unsupervised training from a pretrained start (issue: SimCSE / ESimCSE / DiffCSE): all-MiniLM-L6-v2 trained without
 # labels on SciFact corpus sentences (abstracts split at sentence ends; no query, no qrel is read), evaluated on SciFact
 # test retrieval (nDCG@10, Recall@100, MRR@10) next to the zero-shot model. Writes artifacts/experiments/scifact-unsup/.
-# Scale by the environment: STEPS (default 50 × batch 64), SEEDS, METHODS (simcse esimcse; diffcse also needs GENERATOR,
-# a MiniLM-vocabulary folder with an MLM head from research train --method mlm).
+# Scale by the environment: STEPS (default 50 × batch 64), SEEDS, METHODS (simcse esimcse diffcse). DiffCSE needs a
+# generator with MiniLM's vocabulary: GENERATOR (default $OUT/generator) is trained here when absent, MLM from
+# all-MiniLM-L6-v2 on the same sentences (GENERATOR_STEPS, default 600 × batch 64, mask 0.15, lr 1e-4), since no
+# pretrained MLM for that vocabulary is available offline (the paper's generator is distilbert-base-uncased).
 # Usage: bash experiments/scifact_unsup.sh      (about 15 minutes on 2 cores for one seed of simcse and esimcse)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +13,10 @@ SHARED=${SHARED:-../shared/data}
 OUT=${OUT:-artifacts/experiments/scifact-unsup}
 STEPS=${STEPS:-50}
 SEEDS=${SEEDS:-42}
-METHODS=${METHODS:-"simcse esimcse"}
+METHODS=${METHODS:-"simcse esimcse diffcse"}
 MODEL=${MODEL:-artifacts/models/minilm}
+GENERATOR=${GENERATOR:-$OUT/generator}
+GENERATOR_STEPS=${GENERATOR_STEPS:-600}
 mkdir -p "$OUT"
 dotnet build src/Research.Cli -c Release -v q -nologo >/dev/null
 R="dotnet src/Research.Cli/bin/Release/net10.0/research.dll"
@@ -38,6 +42,12 @@ retrieval() { # name model -> a row of the results table (cached)
     "$(echo "$table" | awk -F'|' '/ recall_at_100 / {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')" "$(echo "$table" | awk -F'|' '/ mrr_at_10 / {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')" | tee "$OUT/eval/$1.tsv.tmp"
   mv "$OUT/eval/$1.tsv.tmp" "$OUT/eval/$1.tsv"
 }
+if [[ " $METHODS " == *" diffcse "* && ! -f "$GENERATOR/config.json" ]]; then
+  cat > "$OUT/generator.json" <<JSON
+{ "batch_size": 64, "max_length": 32, "max_steps": $GENERATOR_STEPS, "learning_rate": 1e-4, "warmup_ratio": 0.1, "log_every": 50, "seed": 42 }
+JSON
+  $R train --method mlm --config "$OUT/generator.json" --model "$MODEL" --data "$OUT/sentences.txt" --out "$GENERATOR" | tee "$OUT/generator.log"
+fi
 printf 'model\tndcg_at_10\trecall_at_100\tmrr_at_10\n' > "$OUT/results.tsv"
 retrieval zero-shot "$MODEL" >> "$OUT/results.tsv"
 for method in $METHODS; do

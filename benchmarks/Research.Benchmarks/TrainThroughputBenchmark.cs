@@ -48,27 +48,13 @@ internal static class TrainThroughputBenchmark
         var result = SupervisedTrainer.Train(encoder, pool, Options(null));
         var kitRate = result.Steps * batch / watch.Elapsed.TotalSeconds;
 
-        using var work = new EncodeThroughputBenchmark.TempFolder();
-        var input = Path.Combine(work.Path, "batches.json");
-        var output = Path.Combine(work.Path, "reference.json");
         var batches = pool.Chunk(batch).Select(c =>
         {
             var q = encoder.Tokenize(c.Select(e => encoder.Settings.QueryInstruction + e.Query).ToList(), 32);
             var p = encoder.Tokenize(c.Select(e => encoder.Settings.PassageInstruction + e.Pos[0]).ToList(), 128);
             return new { q_ids = Rows(q.Ids, q.Count), q_mask = Rows(q.Mask, q.Count), p_ids = Rows(p.Ids, p.Count), p_mask = Rows(p.Mask, p.Count) };
         }).ToList();
-        File.WriteAllText(input, JsonSerializer.Serialize(new { batches }));
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(EncodeThroughputBenchmark.FindRoot(), "benchmarks", "reference", "bert_reference.py"), model, input, output, "--train", "2", "--threads", threads.ToString(Inv) })
-            psi.ArgumentList.Add(a);
-        using (var p = Process.Start(psi)!)
-        {
-            var err = p.StandardError.ReadToEndAsync();
-            p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidOperationException("bert_reference.py --train failed: " + err.Result);
-        }
-        var reference = JsonSerializer.Deserialize<JsonElement>(File.ReadAllText(output));
+        var reference = RunReference(model, new { batches }, "--train", threads);
         var refRate = reference.GetProperty("examples").GetDouble() / reference.GetProperty("seconds").GetDouble();
         Console.WriteLine($"threads {threads}; TorchSharp sgemm {EncodeThroughputBenchmark.Sgemm():0.0} GFLOP/s; PyTorch {reference.GetProperty("torch").GetString()} sgemm {reference.GetProperty("sgemm_gflops").GetDouble():0.0} GFLOP/s");
         Console.WriteLine("side | steps x batch | examples/s | kit / PyTorch");
@@ -117,7 +103,30 @@ internal static class TrainThroughputBenchmark
         return p.ExitCode == 0 ? text : $"failed (exit {p.ExitCode}): {text}";
     }
 
-    private static long[][] Rows(long[] flat, int rows)
+    /// <summary>
+    /// Runs reference/bert_reference.py with Debian's python3-torch on <paramref name="input"/> (written as JSON) in
+    /// <paramref name="mode"/> (--train or --simcse, 2 warm-up steps) and returns its JSON output.
+    /// </summary>
+    internal static JsonElement RunReference(string model, object input, string mode, int threads)
+    {
+        using var work = new EncodeThroughputBenchmark.TempFolder();
+        var inputPath = Path.Combine(work.Path, "batches.json");
+        var output = Path.Combine(work.Path, "reference.json");
+        File.WriteAllText(inputPath, JsonSerializer.Serialize(input));
+        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(EncodeThroughputBenchmark.FindRoot(), "benchmarks", "reference", "bert_reference.py"), model, inputPath, output, mode, "2", "--threads", threads.ToString(Inv) })
+            psi.ArgumentList.Add(a);
+        using (var p = Process.Start(psi)!)
+        {
+            var err = p.StandardError.ReadToEndAsync();
+            p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            if (p.ExitCode != 0) throw new InvalidOperationException($"bert_reference.py {mode} failed: " + err.Result);
+        }
+        return JsonSerializer.Deserialize<JsonElement>(File.ReadAllText(output));
+    }
+
+    internal static long[][] Rows(long[] flat, int rows)
     {
         var width = flat.Length / rows;
         return Enumerable.Range(0, rows).Select(r => flat.AsSpan(r * width, width).ToArray()).ToArray();

@@ -4,12 +4,15 @@ not from transformers): nn.Embedding + nn.LayerNorm + post-norm nn.TransformerEn
 Loads the same model.safetensors (read here with the standard library + numpy) and encodes the same padded
 batch. Used by the parity test and the throughput benchmark.
 
-usage: bert_reference.py MODEL_DIR INPUT_JSON OUTPUT_JSON [--bench N | --train WARMUP] [--threads T]
+usage: bert_reference.py MODEL_DIR INPUT_JSON OUTPUT_JSON [--bench N | --train WARMUP | --simcse WARMUP] [--threads T]
 INPUT_JSON: {"ids": [[...]], "mask": [[...]]} (right-padded); OUTPUT_JSON: {"hidden": [[[...]]]} or timings.
 --train: INPUT_JSON is {"batches": [{"q_ids", "q_mask", "p_ids", "p_mask"}, ...]}; a plain training loop over them
 (dropout as the config's hidden_dropout_prob, mean pooling, L2 normalization, in-batch InfoNCE at temperature 0.05,
 AdamW lr 2e-5 / weight decay 0.01, clip_grad_norm_ 1.0, loss.item() every step) after WARMUP untimed steps on the
 first batches; OUTPUT_JSON: {"seconds", "steps", "examples", ...}. Used by the train-throughput benchmark.
+--simcse: INPUT_JSON is {"batches": [{"ids", "mask"}, ...]}; unsupervised SimCSE (Gao et al. 2021): each batch twice in
+one forward pass with dropout on, mean pooling, cosine / 0.05 cross-entropy between the two views, AdamW lr 3e-5,
+clip_grad_norm_ 1.0. Used by the simcse-throughput benchmark.
 """
 import json
 import struct
@@ -132,6 +135,36 @@ def train(cfg, model_dir, inp, out, warmup):
                "sgemm_gflops": sgemm_gflops(), "threads": torch.get_num_threads(), "torch": torch.__version__}, open(out, "w"))
 
 
+def simcse(cfg, model_dir, inp, out, warmup):
+    model = Reference(cfg, dropout=cfg.get("hidden_dropout_prob", 0.1))
+    model.load(read_safetensors(f"{model_dir}/model.safetensors"))
+    model.train()
+    batches = [{k: torch.tensor(v) for k, v in b.items()} for b in json.load(open(inp))["batches"]]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-5, weight_decay=0.0)
+
+    def step(b):
+        n = len(b["ids"])
+        ids, mask = torch.cat([b["ids"], b["ids"]]), torch.cat([b["mask"], b["mask"]])
+        hidden = model(ids, mask)
+        m = mask.unsqueeze(-1).to(hidden.dtype)
+        z = F.normalize((hidden * m).sum(1) / m.sum(1).clamp(min=1e-9), dim=-1)
+        loss = F.cross_entropy(z[:n] @ z[n:].T / 0.05, torch.arange(n))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        return loss.item()
+
+    for b in batches[:warmup]:
+        step(b)
+    start = time.perf_counter()
+    for b in batches:
+        step(b)
+    seconds = time.perf_counter() - start
+    json.dump({"seconds": seconds, "steps": len(batches), "examples": sum(len(b["ids"]) for b in batches),
+               "sgemm_gflops": sgemm_gflops(), "threads": torch.get_num_threads(), "torch": torch.__version__}, open(out, "w"))
+
+
 def main():
     model_dir, inp, out = sys.argv[1:4]
     args = sys.argv[4:]
@@ -141,6 +174,8 @@ def main():
     cfg = json.load(open(f"{model_dir}/config.json"))
     if "--train" in args:
         return train(cfg, model_dir, inp, out, int(args[args.index("--train") + 1]))
+    if "--simcse" in args:
+        return simcse(cfg, model_dir, inp, out, int(args[args.index("--simcse") + 1]))
     model = Reference(cfg)
     model.load(read_safetensors(f"{model_dir}/model.safetensors"))
     # train() with dropout 0 keeps PyTorch off its nested-tensor fast path, so padded rows are computed too.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Research.Lib.Data;
 using Research.Lib.Modeling;
+using Research.Lib.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,6 +32,10 @@ public static class MlmTrainer
         if (data.Count == 0) throw new ArgumentException("Masked-language-model training needs at least one non-empty sentence.");
         if (options.Precision == EncodePrecision.Float16 && encoder.Device.type != DeviceType.CUDA)
             throw new NotSupportedException("precision fp16 needs a CUDA device; on CPU use bf16 or fp32.");
+        WordPieceTextTokenizer? wordPiece = null;
+        if (options.WholeWordMasking)
+            wordPiece = encoder.Tokenizer as WordPieceTextTokenizer ?? throw new ArgumentException(
+                $"whole_word_masking needs a WordPiece (BERT-family) tokenizer, whose \"##\" pieces mark words; this model's tokenizer is {encoder.Tokenizer.Kind}.");
         head.to(encoder.Device);
         var batchesPerEpoch = (data.Count + options.BatchSize - 1) / options.BatchSize;
         var totalSteps = options.MaxSteps ?? (long)batchesPerEpoch * options.Epochs;
@@ -57,7 +62,10 @@ public static class MlmTrainer
                     var texts = order.Skip(start).Take(options.BatchSize).Select(i => data[i]).ToList();
                     torch.manual_seed((long)(SupervisedTrainer.Mix(options.Seed, (ulong)microSteps) & 0x7FFFFFFFFFFF));
                     var batch = encoder.Tokenize(texts, options.MaxLength);
-                    var (inputs, labels) = MlmMasking.Mask(batch, encoder.Tokenizer, options.MaskProbability, SupervisedTrainer.Mix(options.Seed ^ 0x4D4C4DUL, (ulong)microSteps));
+                    var maskSeed = SupervisedTrainer.Mix(options.Seed ^ 0x4D4C4DUL, (ulong)microSteps);
+                    var (inputs, labels) = wordPiece is null
+                        ? MlmMasking.Mask(batch, encoder.Tokenizer, options.MaskProbability, maskSeed)
+                        : WholeWordMasking.Mask(batch, WordGroups(wordPiece, batch, texts), encoder.Tokenizer, options.MaskProbability, maskSeed);
                     microSteps++;
                     var (_, mask, types) = batch.ToTensors(encoder.Device);
                     var ids = tensor(inputs, [batch.Count, batch.Length], device: encoder.Device);
@@ -103,5 +111,17 @@ public static class MlmTrainer
             head.eval();
         }
         return new TrainingResult(log, step, null, null);
+    }
+
+    /// <summary>Each row's word groups for whole-word masking: WordPiece words, Chinese words from the segmenter.</summary>
+    private static List<int[]> WordGroups(WordPieceTextTokenizer tokenizer, TokenBatch batch, IReadOnlyList<string> texts)
+    {
+        var rows = new List<int[]>(batch.Count);
+        for (var r = 0; r < batch.Count; r++)
+        {
+            var ids = Enumerable.Range(r * batch.Length, batch.Length).Where(i => batch.Mask[i] != 0).Select(i => (int)batch.Ids[i]).ToList();
+            rows.Add(WholeWordMasking.Groups(tokenizer.Tokens(ids), ids.Select(tokenizer.SpecialIds.Contains).ToList(), ChineseWordSegmenter.Words(texts[r])));
+        }
+        return rows;
     }
 }

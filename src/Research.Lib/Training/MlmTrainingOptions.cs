@@ -10,6 +10,11 @@ namespace Research.Lib.Training;
 public sealed record MlmTrainingOptions
 {
     public double MaskProbability { get; init; } = 0.15;
+    /// <summary>
+    /// Mask whole words (<see cref="WholeWordMasking"/>): a WordPiece word's "##" pieces together and, for Chinese, the
+    /// characters of a word found by <see cref="Text.ChineseWordSegmenter"/>. Off by default (token-level masking).
+    /// </summary>
+    public bool WholeWordMasking { get; init; }
     public int BatchSize { get; init; } = 32;
     public int MaxLength { get; init; } = 128;
     public int Epochs { get; init; } = 1;

@@ -21,8 +21,9 @@ namespace Research.Lib.Training;
 /// copy, θ_key ← m·θ_key + (1 − m)·θ after each step) embeds the first view without dropout, and those embeddings queue
 /// up (FIFO, emptied at each epoch, as the official code) as extra negatives of the next steps.</item>
 /// </list>
-/// With <see cref="UnsupervisedTrainingOptions.TrainingMlp"/> a Linear + tanh head sits on the pooled vector during
-/// training only (SimCSE's mlp_only_train). Sentences are de-duplicated (after normalization) first, so a batch never
+/// With <see cref="UnsupervisedTrainingOptions.TrainingMlp"/> a head sits on the pooled vector during training only
+/// (SimCSE's mlp_only_train: Linear + tanh; or DiffCSE's BatchNorm projection with
+/// <see cref="UnsupervisedTrainingOptions.MlpBatchNorm"/>, see <see cref="TrainingHead"/>). Sentences are de-duplicated (after normalization) first, so a batch never
 /// holds two copies of a sentence as each other's negatives. Evaluation (e.g. STS Spearman, pair AP) every N steps; with
 /// <see cref="UnsupervisedTrainingOptions.KeepBest"/> the best-scoring weights are put back at the end.
 /// </summary>
@@ -46,7 +47,7 @@ public static class UnsupervisedTrainer
         var maxLength = Math.Min(options.MaxLength, encoder.Settings.MaxSeqLength);
 
         torch.manual_seed((long)(options.Seed & 0x7FFFFFFFFFFF));
-        using var mlp = options.TrainingMlp ? nn.Sequential(("dense", nn.Linear(encoder.Dimension, encoder.Dimension)), ("activation", nn.Tanh())) : null;
+        using var mlp = options.TrainingMlp ? TrainingHead.Create(encoder.Dimension, options.MlpBatchNorm) : null;
         mlp?.to(encoder.Device);
         if (options.Method == UnsupervisedMethod.DiffCse && encoder.Projection is not null)
             throw new ArgumentException("DiffCSE feeds the sentence vector to the discriminator in place of [CLS]: the model must have no Dense projection.");
@@ -102,6 +103,7 @@ public static class UnsupervisedTrainer
         if (rtd is not null) rtd.ComputeType = encoder.Model.ComputeType;
         encoder.Model.train();
         encoder.Projection?.train();
+        mlp?.train();
         try
         {
             for (var epoch = 0; epoch < options.Epochs && step < totalSteps; epoch++)

@@ -33,6 +33,11 @@ public sealed record UnsupervisedTrainingOptions
     /// trained with the encoder and dropped afterwards, so the saved model is the encoder alone.
     /// </summary>
     public bool TrainingMlp { get; init; } = true;
+    /// <summary>
+    /// With <see cref="TrainingMlp"/>: DiffCSE's BatchNorm projection (Linear → BatchNorm → ReLU → Linear → BatchNorm
+    /// without affine, its <c>--batchnorm</c> flag) in place of Linear + tanh. Off by default (SimCSE's head).
+    /// </summary>
+    public bool MlpBatchNorm { get; init; }
     /// <summary>ESimCSE: the rate of repeated tokens (paper: 0.32 for BERT-base).</summary>
     public double DupRate { get; init; } = 0.32;
     /// <summary>ESimCSE: momentum-encoder embeddings kept as extra negatives (160 = 2.5 × batch 64).</summary>
@@ -65,6 +70,8 @@ public sealed record UnsupervisedTrainingOptions
         if (DupRate is < 0 or > 1) throw new ArgumentException($"dup_rate {DupRate}: expected a number in [0, 1].");
         if (Momentum is < 0 or > 1) throw new ArgumentException($"momentum {Momentum}: expected a number in [0, 1].");
         if (MaskingRatio is <= 0 or >= 1) throw new ArgumentException($"masking_ratio {MaskingRatio}: expected a number in (0, 1).");
+        if (MlpBatchNorm && !TrainingMlp)
+            throw new ArgumentException("mlp_batch_norm: the BatchNorm projection is a kind of training-only head; set training_mlp to true as well.");
         if (Method == UnsupervisedMethod.DiffCse && string.IsNullOrEmpty(Generator))
             throw new ArgumentException("DiffCSE needs a generator: set generator to a model folder with a masked-language-model head (research train --method mlm).");
     }

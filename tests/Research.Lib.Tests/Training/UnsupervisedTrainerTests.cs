@@ -71,8 +71,23 @@ public class UnsupervisedTrainerTests
     }
 
     [Fact]
+    public void DiffCsesBatchNormHeadTrainsAndIsNotSaved()
+    {
+        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        var count = encoder.Model.parameters().Sum(p => p.numel());
+        var options = new UnsupervisedTrainingOptions { BatchSize = 32, Epochs = 3, LearningRate = 5e-3, LogEvery = 5, EvaluateEvery = 0, MlpBatchNorm = true };
+        var log = UnsupervisedTrainer.Train(encoder, Sentences(), options).Log.Where(l => !double.IsNaN(l.Loss)).ToList();
+        Assert.Equal(6, log.Count);                                              // 30 steps, a log entry every 5
+        Assert.True(log[^1].Loss < log[0].Loss * 0.8, $"loss {log[0].Loss:0.000} -> {log[^1].Loss:0.000}");
+        Assert.Equal(count, encoder.Model.parameters().Sum(p => p.numel()));    // the head stays behind
+        Assert.Null(encoder.Projection);
+    }
+
+    [Fact]
     public void BadSettingsAreRefusedByName()
     {
+        Assert.Equal("mlp_batch_norm: the BatchNorm projection is a kind of training-only head; set training_mlp to true as well.",
+            Assert.Throws<ArgumentException>(() => new UnsupervisedTrainingOptions { MlpBatchNorm = true, TrainingMlp = false }.Validate()).Message);
         using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
         Assert.Equal("batch_size 1: in-batch negatives need at least 2 sentences per batch.",
             Assert.Throws<ArgumentException>(() => UnsupervisedTrainer.Train(encoder, Sentences(), new UnsupervisedTrainingOptions { BatchSize = 1 })).Message);
