@@ -104,65 +104,62 @@ def sgemm_gflops():
     return 10 * 2 * 1024 ** 3 / (time.perf_counter() - t) / 1e9
 
 
-def train(cfg, model_dir, inp, out, warmup):
+def training_model(cfg, model_dir):
     model = Reference(cfg, dropout=cfg.get("hidden_dropout_prob", 0.1))
     model.load(read_safetensors(f"{model_dir}/model.safetensors"))
     model.train()
-    batches = [{k: torch.tensor(v) for k, v in b.items()} for b in json.load(open(inp))["batches"]]
-    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.01)
+    return model
 
-    def embed(ids, mask):
-        hidden = model(ids, mask)
-        m = mask.unsqueeze(-1).to(hidden.dtype)
-        return F.normalize((hidden * m).sum(1) / m.sum(1).clamp(min=1e-9), dim=-1)
 
-    def step(b):
-        q, p = embed(b["q_ids"], b["q_mask"]), embed(b["p_ids"], b["p_mask"])
-        loss = F.cross_entropy(q @ p.T / 0.05, torch.arange(len(q)))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        return loss.item()
+def mean_pooled(model, ids, mask):
+    hidden = model(ids, mask)
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return F.normalize((hidden * m).sum(1) / m.sum(1).clamp(min=1e-9), dim=-1)
 
+
+def timed(step, batches, warmup, out, rows):
+    """WARMUP untimed steps on the first batches, then every batch timed; writes OUTPUT_JSON."""
     for b in batches[:warmup]:
         step(b)
     start = time.perf_counter()
     for b in batches:
         step(b)
     seconds = time.perf_counter() - start
-    json.dump({"seconds": seconds, "steps": len(batches), "examples": sum(len(b["q_ids"]) for b in batches),
+    json.dump({"seconds": seconds, "steps": len(batches), "examples": sum(len(b[rows]) for b in batches),
                "sgemm_gflops": sgemm_gflops(), "threads": torch.get_num_threads(), "torch": torch.__version__}, open(out, "w"))
 
 
+def optimize(model, optimizer, loss):
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    return loss.item()
+
+
+def train(cfg, model_dir, inp, out, warmup):
+    model = training_model(cfg, model_dir)
+    batches = [{k: torch.tensor(v) for k, v in b.items()} for b in json.load(open(inp))["batches"]]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.01)
+
+    def step(b):
+        q, p = mean_pooled(model, b["q_ids"], b["q_mask"]), mean_pooled(model, b["p_ids"], b["p_mask"])
+        return optimize(model, optimizer, F.cross_entropy(q @ p.T / 0.05, torch.arange(len(q))))
+
+    timed(step, batches, warmup, out, "q_ids")
+
+
 def simcse(cfg, model_dir, inp, out, warmup):
-    model = Reference(cfg, dropout=cfg.get("hidden_dropout_prob", 0.1))
-    model.load(read_safetensors(f"{model_dir}/model.safetensors"))
-    model.train()
+    model = training_model(cfg, model_dir)
     batches = [{k: torch.tensor(v) for k, v in b.items()} for b in json.load(open(inp))["batches"]]
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-5, weight_decay=0.0)
 
     def step(b):
         n = len(b["ids"])
-        ids, mask = torch.cat([b["ids"], b["ids"]]), torch.cat([b["mask"], b["mask"]])
-        hidden = model(ids, mask)
-        m = mask.unsqueeze(-1).to(hidden.dtype)
-        z = F.normalize((hidden * m).sum(1) / m.sum(1).clamp(min=1e-9), dim=-1)
-        loss = F.cross_entropy(z[:n] @ z[n:].T / 0.05, torch.arange(n))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        return loss.item()
+        z = mean_pooled(model, torch.cat([b["ids"], b["ids"]]), torch.cat([b["mask"], b["mask"]]))
+        return optimize(model, optimizer, F.cross_entropy(z[:n] @ z[n:].T / 0.05, torch.arange(n)))
 
-    for b in batches[:warmup]:
-        step(b)
-    start = time.perf_counter()
-    for b in batches:
-        step(b)
-    seconds = time.perf_counter() - start
-    json.dump({"seconds": seconds, "steps": len(batches), "examples": sum(len(b["ids"]) for b in batches),
-               "sgemm_gflops": sgemm_gflops(), "threads": torch.get_num_threads(), "torch": torch.__version__}, open(out, "w"))
+    timed(step, batches, warmup, out, "ids")
 
 
 def main():
