@@ -76,17 +76,27 @@ public sealed class FlatAdamW : IDisposable
     /// </summary>
     public double ClipGradNorm(double maxNorm)
     {
+        using var norm = ClipGradNormOnDevice(maxNorm);
+        return norm is null ? 0 : norm.item<double>();
+    }
+
+    /// <summary>
+    /// <see cref="ClipGradNorm"/> without reading the norm back: the norm before clipping as a float64 scalar on the
+    /// gradients' device (null without gradients), which the caller disposes. On a GPU nothing waits for the device here.
+    /// </summary>
+    public Tensor? ClipGradNormOnDevice(double maxNorm)
+    {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var norms = Gradients().Select(g => g.norm()).ToList();
-        if (norms.Count == 0) return 0;
+        if (norms.Count == 0) return null;
         var total = norms.Count == 1 ? norms[0] : stack(norms).norm();
         using var max = maxNorm.ToScalar();
         using var tiny = 1e-6.ToScalar();
         using var one = 1.0.ToScalar();
         var coef = (total + tiny).reciprocal_().mul_(max).clamp_max_(one);
         foreach (var g in Gradients()) g.mul_(coef);
-        return total.to_type(ScalarType.Float64).item<double>();
+        return total.to_type(ScalarType.Float64).DetachFromDisposeScope();
     }
 
     /// <summary>One AdamW update with <see cref="LearningRate"/> from the current gradients.</summary>

@@ -52,12 +52,28 @@ internal sealed class LossScaler
     /// </summary>
     public bool Step(FlatAdamW optimizer, double learningRate, double maxGradNorm, ref double gradNorm)
     {
+        var stepped = Step(optimizer, learningRate, maxGradNorm, out var norm);
+        if (stepped)
+        {
+            gradNorm = norm is null ? 0 : norm.item<double>();
+            norm?.Dispose();
+        }
+        return stepped;
+    }
+
+    /// <summary>
+    /// <see cref="Step(FlatAdamW, double, double, ref double)"/> that leaves the gradient norm on the device
+    /// (<see cref="FlatAdamW.ClipGradNormOnDevice"/>; the caller disposes it), so a GPU step needs no read-back here.
+    /// </summary>
+    public bool Step(FlatAdamW optimizer, double learningRate, double maxGradNorm, out Tensor? gradNorm)
+    {
+        gradNorm = null;
         if (!Unscale(optimizer.Gradients()))
         {
             optimizer.ZeroGrad();
             return false;
         }
-        gradNorm = optimizer.ClipGradNorm(maxGradNorm);
+        gradNorm = optimizer.ClipGradNormOnDevice(maxGradNorm);
         optimizer.LearningRate = learningRate;
         optimizer.Step();
         optimizer.ZeroGrad();

@@ -68,6 +68,7 @@ public static class SupervisedTrainer
             scaler = new LossScaler(scaler.Enabled, state.LossScale, state.LossScaleGoodSteps);
         }
         double gradNorm = 0;
+        Tensor? gradNormOnDevice = null;
         var meter = new TrainingMeter();
         long? bestStep = null;
         IReadOnlyDictionary<string, double>? bestEval = null;
@@ -148,16 +149,20 @@ public static class SupervisedTrainer
                     }
                     if (!float.IsFinite(value))
                         throw new InvalidOperationException($"Training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {value}. Lower the learning rate (now {options.LearningRate}) or raise the temperature.");
-                    var (positive, negative) = Scores(qv, pv, options.GroupSize);
-                    meter.Add(value, positive, negative, records.Count);
+                    meter.Add(value, Scores(qv, pv, options.GroupSize), records.Count);
                     if (++micro < options.GradientAccumulation) continue;
                     micro = 0;
                     replicas?.ReduceGradients();
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
-                    var stepped = scaler.Step(optimizer, lr, options.MaxGradNorm, ref gradNorm);
+                    var stepped = scaler.Step(optimizer, lr, options.MaxGradNorm, out var norm);
                     replicas?.Synchronize();
                     if (!stepped) continue; // float16 overflow: PyTorch's GradScaler skips the step and retries with half the scale
+                    gradNormOnDevice?.Dispose();
+                    gradNormOnDevice = norm;
                     step++;
+                    // Scores and the gradient norm stay on the device until a log line needs them (one read per line, not
+                    // three per step): on a GPU the host tokenizes and queues the next batch while this step computes.
+                    if (step % options.LogEvery == 0 || step == totalSteps) gradNorm = gradNormOnDevice?.item<double>() ?? 0;
                     var entry = step % options.LogEvery == 0 || step == totalSteps ? meter.Take(step, (double)step / stepsPerEpoch, lr, gradNorm) : null;
                     TrainingMeter.Emit(entry, options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0 && step != totalSteps, Evaluate, log, onLog);
                     if (checkpointDirectory is not null && options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
@@ -172,6 +177,7 @@ public static class SupervisedTrainer
         }
         finally
         {
+            gradNormOnDevice?.Dispose();
             encoder.Model.ComputeType = previousComputeType;
             encoder.Model.eval();
             encoder.Projection?.eval();
@@ -213,16 +219,18 @@ public static class SupervisedTrainer
         return passages.Select(p => ids.TryGetValue(TextNormalizer.ForComparison(p), out var id) ? id : ids[TextNormalizer.ForComparison(p)] = ids.Count).ToList();
     }
 
-    /// <summary>The batch's mean cosine of queries with their positives and with their hard negatives (0 without any).</summary>
-    private static (double Pos, double Neg) Scores(Tensor queries, Tensor passages, int groupSize)
+    /// <summary>
+    /// The batch's mean cosine of queries with their positives and with their hard negatives (0 without any), as a
+    /// float64 pair left on the device (rounded through float32, as the log has always held them): read once per log line.
+    /// </summary>
+    private static Tensor Scores(Tensor queries, Tensor passages, int groupSize)
     {
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
         var q = nn.functional.normalize(queries, p: 2, dim: -1);
         var p = nn.functional.normalize(passages, p: 2, dim: -1).view(queries.shape[0], groupSize, -1);
         var cos = p.bmm(q.unsqueeze(2)).squeeze(2);                                        // (batch, group)
-        var pos = (float)cos.select(1, 0).mean().to_type(ScalarType.Float64).item<double>();
-        var neg = groupSize > 1 ? (float)cos.narrow(1, 1, groupSize - 1).mean().to_type(ScalarType.Float64).item<double>() : float.NaN;
-        return (pos, float.IsNaN(neg) ? 0 : neg);
+        var pos = cos.select(1, 0).mean().to_type(ScalarType.Float64);
+        var neg = groupSize > 1 ? cos.narrow(1, 1, groupSize - 1).mean().to_type(ScalarType.Float64) : zeros_like(pos);
+        return stack([pos, neg]).to_type(ScalarType.Float32).to_type(ScalarType.Float64);
     }
 }

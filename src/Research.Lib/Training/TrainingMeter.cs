@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Research.Lib.Training;
 
@@ -13,6 +15,21 @@ internal sealed class TrainingMeter
     private double _loss, _positive, _negative;
     private int _batches;
     private long _examples;
+    private Tensor? _scores; // float64 (positive, negative) sums kept on the device, read at Take
+
+    /// <summary>
+    /// One micro-batch whose two score means are still on the device (a float64 pair): they are summed there and read once
+    /// per log line, so a GPU step does not wait for them.
+    /// </summary>
+    public void Add(double loss, Tensor scores, int examples)
+    {
+        using (no_grad())
+        {
+            if (_scores is null) _scores = scores.detach().clone().DetachFromDisposeScope();
+            else _scores.add_(scores);
+        }
+        Add(loss, 0, 0, examples);
+    }
 
     /// <summary>One micro-batch: its loss, its two score means (0 where there is none), its number of examples.</summary>
     public void Add(double loss, double positive, double negative, int examples)
@@ -27,6 +44,14 @@ internal sealed class TrainingMeter
     /// <summary>The log line for <paramref name="step"/>: means over the batches since the last line; the rate since training began.</summary>
     public TrainingLogEntry Take(long step, double epoch, double learningRate, double gradNorm)
     {
+        if (_scores is not null)
+        {
+            using var host = _scores.cpu();
+            var sums = host.data<double>().ToArray();
+            (_positive, _negative) = (_positive + sums[0], _negative + sums[1]);
+            _scores.Dispose();
+            _scores = null;
+        }
         var n = Math.Max(1, _batches);
         var entry = new TrainingLogEntry(step, epoch, _batches == 0 ? double.NaN : _loss / n, learningRate, gradNorm,
             _examples / Math.Max(1e-9, _watch.Elapsed.TotalSeconds), _positive / n, _negative / n);
