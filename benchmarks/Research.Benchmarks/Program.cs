@@ -3,7 +3,18 @@ using Research.Lib.Devices;
 
 TorchRuntime.Initialize(); // before anything loads libtorch
 
-return args switch
+try
+{
+    return Dispatch(args);
+}
+catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidDataException or FormatException)
+{
+    // Bad input (a missing file, too few records, a malformed number): one line, no stack trace.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+
+static int Dispatch(string[] args) => args switch
 {
     ["jsonl-streaming", .. var rest] => JsonlStreamingBenchmark.Run(rest),
     ["encode-throughput", .. var rest] => EncodeThroughputBenchmark.Run(rest),
