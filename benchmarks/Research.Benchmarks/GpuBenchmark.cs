@@ -16,7 +16,9 @@ namespace Research.Benchmarks;
 /// AdamW, clipping; steps/s; fp32, bf16 autocast, fp16 autocast with loss scaling). Every measurement runs in its own
 /// child process (the kit: this program's gpu-run; the reference: benchmarks/reference/gpu_reference.py) while this
 /// parent, which never touches CUDA, samples the driver's used-memory reading (NVML), so both sides' peak GPU memory is
-/// the same measure. Prints a Markdown table and writes every row as JSON.
+/// the same measure. Each job runs kit, reference, kit, reference … (--repeats for encode, --train-repeats for training,
+/// default 3: one pair of training runs moved by 30% between two calls on one machine) and reports the medians, their
+/// ratio and the range of the per-pair ratios. Prints a Markdown table and writes every row as JSON.
 /// </summary>
 internal static class GpuBenchmark
 {
@@ -33,6 +35,8 @@ internal static class GpuBenchmark
         var trainBatch = BenchmarkArgs.Option(args, "--train-batch", "64");
         var trainSteps = BenchmarkArgs.Option(args, "--train-steps", "30");
         var trainWarmup = BenchmarkArgs.Option(args, "--train-warmup", "15");
+        var repeats = Repeats(BenchmarkArgs.Option(args, "--repeats", "1"), "--repeats");
+        var trainRepeats = Repeats(BenchmarkArgs.Option(args, "--train-repeats", "3"), "--train-repeats");
         var python = BenchmarkArgs.Option(args, "--python", "python3");
         var reference = BenchmarkArgs.Option(args, "--reference", "benchmarks/reference/gpu_reference.py");
         var output = BenchmarkArgs.Option(args, "--out", "benchmarks/out/gpu.jsonl");
@@ -55,12 +59,27 @@ internal static class GpuBenchmark
         foreach (var (task, precision, batch) in jobs)
         {
             var common = new[] { "--task", task, "--precision", precision, "--batch", batch, "--model", model, "--texts", texts, "--pairs", pairs, "--device", device, "--steps", trainSteps, "--warmup", trainWarmup };
-            var kit = Child(self, [.. selfArgs, "gpu-run", .. common]);
-            var pyt = reference == "none" ? null : Child(python, [reference, .. common]);
-            var ratio = kit?.Rate / pyt?.Rate;
+            // Alternating runs, so that a drift of the machine during the job reaches both sides alike.
+            var kits = new List<ChildResult>();
+            var refs = new List<ChildResult>();
+            for (var r = 0; r < (task == "train" ? trainRepeats : repeats); r++)
+            {
+                kits.Add(Child(self, [.. selfArgs, "gpu-run", .. common]));
+                if (reference != "none") refs.Add(Child(python, [reference, .. common]));
+            }
+            var kitRate = Median(kits.Select(k => k.Rate));
+            var refRate = refs.Count > 0 ? Median(refs.Select(k => k.Rate)) : double.NaN;
+            var ratio = kitRate / refRate;
+            var pairRatios = kits.Zip(refs, (k, p) => k.Rate / p.Rate).Where(double.IsFinite).ToList();
+            var spread = pairRatios.Count > 1 ? string.Create(CultureInfo.InvariantCulture, $" ({pairRatios.Min():0.00}–{pairRatios.Max():0.00}, n={pairRatios.Count})") : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{task} | {precision} | {batch} | {Show(kit?.Rate)} | {Show(pyt?.Rate)} | {(ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "-")} | {Show(kit?.PeakMiB)} | {Show(pyt?.PeakMiB)}"));
-            log.WriteLine(JsonSerializer.Serialize(new { task, precision, batch, kit_rate = kit?.Rate, reference_rate = pyt?.Rate, ratio, kit_peak_mib = kit?.PeakMiB, reference_peak_mib = pyt?.PeakMiB, kit_error = kit?.Error, reference_error = pyt?.Error }, Json));
+                $"{task} | {precision} | {batch} | {Show(kitRate)} | {Show(refRate)} | {(double.IsFinite(ratio) ? ratio.ToString("0.00", CultureInfo.InvariantCulture) + spread : "-")} | {Show(Max(kits))} | {Show(Max(refs))}"));
+            log.WriteLine(JsonSerializer.Serialize(new
+            {
+                task, precision, batch, kit_rate = kitRate, reference_rate = refRate, ratio, pair_ratios = pairRatios,
+                kit_rates = kits.Select(k => k.Rate), reference_rates = refs.Select(k => k.Rate), kit_peak_mib = Max(kits), reference_peak_mib = Max(refs),
+                kit_error = kits.Select(k => k.Error).FirstOrDefault(e => e is not null), reference_error = refs.Select(k => k.Error).FirstOrDefault(e => e is not null),
+            }, Json));
             log.Flush();
         }
         return 0;
@@ -68,10 +87,24 @@ internal static class GpuBenchmark
 
     private static string Show(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("0.0", CultureInfo.InvariantCulture) : "-";
 
+    /// <summary>The median of the finite values (a failed run is NaN and left out); NaN when none is finite.</summary>
+    internal static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Where(double.IsFinite).Order().ToList();
+        if (sorted.Count == 0) return double.NaN;
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private static double Max(List<ChildResult> runs) => runs.Select(r => r.PeakMiB).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max();
+
+    private static int Repeats(string text, string name) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n : throw new ArgumentException($"{name} {text}: expected a whole number of runs, at least 1.");
+
     private sealed record ChildResult(double Rate, double PeakMiB, string? Error);
 
     /// <summary>Runs one measurement; its last stdout line is {"rate": ...}. Failures are reported and the grid goes on.</summary>
-    private static ChildResult? Child(string file, string[] arguments)
+    private static ChildResult Child(string file, string[] arguments)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in arguments) psi.ArgumentList.Add(a);
@@ -118,15 +151,19 @@ internal static class GpuBenchmark
         {
             var examples = TrainingExampleReader.Read(BenchmarkArgs.Option(args, "--pairs", "artifacts/gpu/pairs.jsonl")).ToList();
             var steps = int.Parse(BenchmarkArgs.Option(args, "--steps", "30"), CultureInfo.InvariantCulture);
-            SupervisedTrainingOptions Options(int n) => new()
+            var warmup = int.Parse(BenchmarkArgs.Option(args, "--warmup", "3"), CultureInfo.InvariantCulture);
+            if (warmup < 1 || steps < 1) throw new ArgumentException($"--warmup {warmup} --steps {steps}: both must be at least 1.");
+            // One run of warmup + steps, timed from the log line of step `warmup` (reading it waits for the device) to the
+            // end (the last step's log line waits too): the steady state, as the reference times its loop after its warm-up
+            // steps — the optimizer's state and the allocator's blocks exist by then on both sides.
+            var options = new SupervisedTrainingOptions
             {
-                BatchSize = batch, GroupSize = 1, MaxSteps = n, Epochs = 1000, LearningRate = 1e-5, WarmupRatio = 0, LogEvery = 1000,
+                BatchSize = batch, GroupSize = 1, MaxSteps = warmup + steps, Epochs = 1000, LearningRate = 1e-5, WarmupRatio = 0, LogEvery = warmup,
                 QueryMaxLength = 64, PassageMaxLength = 256, InfoNce = new() { Temperature = 0.05 }, Precision = precision,
             };
-            SupervisedTrainer.Train(encoder, examples, Options(int.Parse(BenchmarkArgs.Option(args, "--warmup", "3"), CultureInfo.InvariantCulture))); // warm-up
-            var watch = Stopwatch.StartNew();
-            SupervisedTrainer.Train(encoder, examples, Options(steps));
-            rate = steps / watch.Elapsed.TotalSeconds;
+            Stopwatch? watch = null;
+            SupervisedTrainer.Train(encoder, examples, options, onLog: e => { if (e.Step == warmup) watch = Stopwatch.StartNew(); });
+            rate = steps / watch!.Elapsed.TotalSeconds;
             Phases(encoder, examples, batch, steps, precision);
         }
         Console.WriteLine(JsonSerializer.Serialize(new { rate }));
