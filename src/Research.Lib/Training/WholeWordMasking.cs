@@ -63,15 +63,10 @@ public static class WholeWordMasking
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(groups);
-        ArgumentNullException.ThrowIfNull(tokenizer);
-        if (probability is <= 0 or >= 1 || double.IsNaN(probability))
-            throw new ArgumentOutOfRangeException(nameof(probability), probability, "The masking probability must be in (0, 1).");
+        var mask = MlmMasking.MaskId(tokenizer, probability);
         if (groups.Count != batch.Count) throw new ArgumentException($"{groups.Count} group rows for a batch of {batch.Count}.", nameof(groups));
-        var mask = tokenizer.MaskId ?? throw new InvalidOperationException("The tokenizer's vocabulary has no mask token ([MASK] / <mask>): masked-language-model training needs one.");
         var random = new SplitMix64(seed);
-        var inputs = (long[])batch.Ids.Clone();
-        var labels = new long[inputs.Length];
-        Array.Fill(labels, MlmMasking.Ignore);
+        var (inputs, labels) = MlmMasking.Start(batch);
         for (var row = 0; row < batch.Count; row++)
         {
             var g = groups[row];
@@ -88,10 +83,7 @@ public static class WholeWordMasking
                     chosen = random.NextDouble() < probability ? word : -2;
                 }
                 if (chosen != word) continue;
-                labels[i] = inputs[i];
-                var r = random.NextDouble();
-                if (r < 0.8) inputs[i] = mask;
-                else if (r < 0.9) inputs[i] = random.NextInt(tokenizer.VocabSize);
+                MlmMasking.Corrupt(inputs, labels, i, mask, tokenizer.VocabSize, random);
             }
         }
         return (inputs, labels);
