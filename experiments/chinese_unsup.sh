@@ -16,21 +16,19 @@ MLM_STEPS=${MLM_STEPS:-1000}
 UNSUP_STEPS=${UNSUP_STEPS:-250}
 SEEDS=${SEEDS:-"42 43 44"}
 METHODS=${METHODS:-"simcse esimcse diffcse"}
-mkdir -p "$OUT"
-dotnet build src/Research.Cli -c Release -v q -nologo >/dev/null
-R="dotnet src/Research.Cli/bin/Release/net10.0/research.dll"
+source experiments/common.sh
 python3 experiments/chinese_sentences.py "$SHARED/csts" "$OUT"
-[ -f "$OUT/model0/config.json" ] || $R model init --layers 4 --hidden 256 --heads 4 --max-positions 128 --pooling Cls --vocab-from "$OUT/sentences.txt" --vocab-words 1 --seed 42 --out "$OUT/model0"
+[ -f "$OUT/model0/config.json" ] || research model init --layers 4 --hidden 256 --heads 4 --max-positions 128 --pooling Cls --vocab-from "$OUT/sentences.txt" --vocab-words 1 --seed 42 --out "$OUT/model0"
 cat > "$OUT/mlm.json" <<JSON
 { "batch_size": 64, "max_length": 64, "max_steps": $MLM_STEPS, "learning_rate": 0.0005, "warmup_ratio": 0.06, "weight_decay": 0.01, "log_every": 50, "seed": 42 }
 JSON
-[ -f "$OUT/mlm/config.json" ] || $R train --method mlm --config "$OUT/mlm.json" --model "$OUT/model0" --data "$OUT/sentences.txt" --out "$OUT/mlm" | tee "$OUT/mlm.log"
+[ -f "$OUT/mlm/config.json" ] || research train --method mlm --config "$OUT/mlm.json" --model "$OUT/model0" --data "$OUT/sentences.txt" --out "$OUT/mlm" | tee "$OUT/mlm.log"
 evaluate() { # name model: one row, cached in $OUT/eval/NAME.tsv (a finished evaluation is not redone)
   local sts pairs
   if [ -f "$OUT/eval/$1.tsv" ]; then cat "$OUT/eval/$1.tsv"; return; fi
   mkdir -p "$OUT/eval"
-  sts=$($R eval sts --model "$2" --data "$OUT/csts-test.tsv" | awk -F'|' '/cosine_spearman/ {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')
-  pairs=$($R eval pairs --model "$2" --data "$OUT/lcqmc-test.tsv" --out "$OUT/eval/$1")
+  sts=$(research eval sts --model "$2" --data "$OUT/csts-test.tsv" | awk -F'|' '/cosine_spearman/ {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')
+  pairs=$(research eval pairs --model "$2" --data "$OUT/lcqmc-test.tsv" --out "$OUT/eval/$1")
   printf '%s\t%s\t%s\t%s\n' "$1" "$sts" "$(echo "$pairs" | awk -F'|' '/ max_ap / {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')" "$(echo "$pairs" | awk -F'|' '/ max_f1 / {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')" | tee "$OUT/eval/$1.tsv.tmp"
   mv "$OUT/eval/$1.tsv.tmp" "$OUT/eval/$1.tsv"
 }
@@ -45,7 +43,7 @@ for method in $METHODS; do
 JSON
     extra=()
     [ "$method" = diffcse ] && extra=(--generator "$OUT/mlm")   # masking_ratio 0.30 and lambda_weight 0.005: the paper's script's defaults
-    [ -f "$OUT/runs/$method-$seed/config.json" ] || $R train --method "$method" --config "$OUT/$method-$seed.json" "${extra[@]}" --model "$OUT/mlm" --data "$OUT/sentences.txt" \
+    [ -f "$OUT/runs/$method-$seed/config.json" ] || research train --method "$method" --config "$OUT/$method-$seed.json" "${extra[@]}" --model "$OUT/mlm" --data "$OUT/sentences.txt" \
       --eval-sts "$OUT/csts-dev.tsv" --out "$OUT/runs/$method-$seed" | tee "$OUT/$method-$seed.log"
     evaluate "$method-$seed" "$OUT/runs/$method-$seed" >> "$OUT/results.tsv"
   done

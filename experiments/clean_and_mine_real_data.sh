@@ -9,11 +9,7 @@ cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}
 OUT=${OUT:-artifacts/experiments/clean-mine}
 MINILM=${MINILM:-artifacts/models/minilm}
-mkdir -p "$OUT"
-dotnet build src/Research.Cli -c Release -v quiet -nologo
-# A copy of the build, so rebuilding the kit while the experiment runs cannot change it half-way.
-rm -rf "$OUT/cli" && cp -r src/Research.Cli/bin/Release/net10.0 "$OUT/cli"
-research() { dotnet "$OUT/cli/research.dll" "$@"; }
+source experiments/common.sh
 [ -f "$MINILM/config.json" ] || research model get all-MiniLM-L6-v2 --out "$MINILM"
 
 # Training JSONL for the two English sets (the Chinese set already is one).

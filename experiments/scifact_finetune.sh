@@ -10,10 +10,7 @@ cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data/beir_scifact}
 OUT=${OUT:-artifacts/experiments/scifact-finetune}
 MINILM=${MINILM:-artifacts/models/minilm}
-mkdir -p "$OUT"
-dotnet build src/Research.Cli -c Release -v quiet -nologo
-rm -rf "$OUT/cli" && cp -r src/Research.Cli/bin/Release/net10.0 "$OUT/cli"
-research() { dotnet "$OUT/cli/research.dll" "$@"; }
+source experiments/common.sh
 [ -f "$MINILM/config.json" ] || research model get all-MiniLM-L6-v2 --out "$MINILM"
 # Training records: claim -> cited abstracts (title + text), from qrels/train.tsv.
 python3 experiments/scifact_train_jsonl.py "$DATA" "$OUT/train.jsonl" "$OUT/corpus.txt"

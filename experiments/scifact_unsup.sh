@@ -17,10 +17,8 @@ METHODS=${METHODS:-"simcse esimcse diffcse"}
 MODEL=${MODEL:-artifacts/models/minilm}
 GENERATOR=${GENERATOR:-$OUT/generator}
 GENERATOR_STEPS=${GENERATOR_STEPS:-600}
-mkdir -p "$OUT"
-dotnet build src/Research.Cli -c Release -v q -nologo >/dev/null
-R="dotnet src/Research.Cli/bin/Release/net10.0/research.dll"
-[ -f "$MODEL/config.json" ] || $R model get all-MiniLM-L6-v2 --out "$MODEL"
+source experiments/common.sh
+[ -f "$MODEL/config.json" ] || research model get all-MiniLM-L6-v2 --out "$MODEL"
 python3 - "$SHARED/beir_scifact/corpus.jsonl" "$OUT/sentences.txt" <<'PY'
 import json, re, sys
 seen, out = set(), []
@@ -37,7 +35,7 @@ retrieval() { # name model -> a row of the results table (cached)
   [ -f "$OUT/eval/$1.tsv" ] && { cat "$OUT/eval/$1.tsv"; return; }
   mkdir -p "$OUT/eval"
   local table
-  table=$($R eval retrieval --model "$2" --data "$SHARED/beir_scifact" --out "$OUT/eval/$1")
+  table=$(research eval retrieval --model "$2" --data "$SHARED/beir_scifact" --out "$OUT/eval/$1")
   printf '%s\t%s\t%s\t%s\n' "$1" "$(echo "$table" | awk -F'|' '/ ndcg_at_10 / {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')" \
     "$(echo "$table" | awk -F'|' '/ recall_at_100 / {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')" "$(echo "$table" | awk -F'|' '/ mrr_at_10 / {gsub(/ /,"",$(NF-1)); print $(NF-1); exit}')" | tee "$OUT/eval/$1.tsv.tmp"
   mv "$OUT/eval/$1.tsv.tmp" "$OUT/eval/$1.tsv"
@@ -46,7 +44,7 @@ if [[ " $METHODS " == *" diffcse "* && ! -f "$GENERATOR/config.json" ]]; then
   cat > "$OUT/generator.json" <<JSON
 { "batch_size": 64, "max_length": 32, "max_steps": $GENERATOR_STEPS, "learning_rate": 1e-4, "warmup_ratio": 0.1, "log_every": 50, "seed": 42 }
 JSON
-  $R train --method mlm --config "$OUT/generator.json" --model "$MODEL" --data "$OUT/sentences.txt" --out "$GENERATOR" | tee "$OUT/generator.log"
+  research train --method mlm --config "$OUT/generator.json" --model "$MODEL" --data "$OUT/sentences.txt" --out "$GENERATOR" | tee "$OUT/generator.log"
 fi
 printf 'model\tndcg_at_10\trecall_at_100\tmrr_at_10\n' > "$OUT/results.tsv"
 retrieval zero-shot "$MODEL" >> "$OUT/results.tsv"
@@ -57,7 +55,7 @@ for method in $METHODS; do
 JSON
     extra=()
     [ "$method" = diffcse ] && extra=(--generator "$GENERATOR")
-    [ -f "$OUT/runs/$method-$seed/config.json" ] || $R train --method "$method" --config "$OUT/$method-$seed.json" "${extra[@]}" --model "$MODEL" \
+    [ -f "$OUT/runs/$method-$seed/config.json" ] || research train --method "$method" --config "$OUT/$method-$seed.json" "${extra[@]}" --model "$MODEL" \
       --data "$OUT/sentences.txt" --out "$OUT/runs/$method-$seed" | tee "$OUT/$method-$seed.log"
     retrieval "$method-$seed" "$OUT/runs/$method-$seed" >> "$OUT/results.tsv"
   done
