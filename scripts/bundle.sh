@@ -16,6 +16,9 @@ dotnet publish src/Research.Cli "${common[@]}"
 dotnet publish benchmarks/Research.Benchmarks "${common[@]}"
 dotnet publish tests/Research.Lib.Tests "${common[@]}"
 rm -f "$OUT"/app/libonnxruntime*.so "$OUT"/app/*.pdb   # ONNX Runtime is the CPU reference of other tests; not needed on the GPU machine
+# Not needed there either, and together 35 MB: the ONNX Runtime package's Windows binary (copied into every publish) and
+# the F# compiler that the notebook runner's package manager carries (`research notebook` is not run from the bundle).
+rm -f "$OUT"/app/onnxruntime.dll "$OUT"/app/FSharp.Compiler.Service.dll
 # xUnit's console runner (runs the tests without the SDK), restored through a throw-away project.
 runner=$(mktemp -d)
 cat > "$runner/r.csproj" <<XML
