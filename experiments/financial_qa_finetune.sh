@@ -9,10 +9,7 @@ cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}
 OUT=${OUT:-artifacts/experiments/financial-qa}
 MINILM=${MINILM:-artifacts/models/minilm}
-mkdir -p "$OUT"
-dotnet build src/Research.Cli -c Release -v quiet -nologo
-rm -rf "$OUT/cli" && cp -r src/Research.Cli/bin/Release/net10.0 "$OUT/cli"
-research() { dotnet "$OUT/cli/research.dll" "$@"; }
+source experiments/common.sh
 [ -f "$MINILM/config.json" ] || research model get all-MiniLM-L6-v2 --out "$MINILM"
 python3 experiments/financial_qa_prepare.py "$DATA" "$OUT" 42
 research mine --input "$OUT/train.jsonl" --model hashed --method Hybrid --corpus "$OUT/corpus.txt" --range 10-210 --negatives 3 \

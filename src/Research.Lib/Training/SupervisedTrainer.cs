@@ -107,6 +107,8 @@ public static class SupervisedTrainer
         using var replicas = parallel is { } par && par.ExtraDevices.Count > 0 ? new DataParallel(encoder, par.ExtraDevices, par.ModelDirectory) : null;
         if (replicas is not null && options.GradCacheChunk > 0)
             throw new ArgumentException("grad_cache_chunk and several devices together are not supported yet; use one of them.");
+        if (replicas is not null && options.LengthBucket > 0)
+            throw new ArgumentException("length_bucket and several devices together are not supported yet; use one of them.");
         try
         {
             for (var epoch = resumeEpoch; epoch < options.Epochs && step < totalSteps; epoch++)
@@ -141,8 +143,8 @@ public static class SupervisedTrainer
                     }
                     else
                     {
-                        qv = replicas?.Forward(queries, options.QueryMaxLength) ?? encoder.Forward(encoder.Tokenize(queries, options.QueryMaxLength));
-                        pv = replicas?.Forward(passages, options.PassageMaxLength) ?? encoder.Forward(encoder.Tokenize(passages, options.PassageMaxLength));
+                        qv = replicas?.Forward(queries, options.QueryMaxLength) ?? LengthBuckets.Forward(encoder, queries, options.QueryMaxLength, options.LengthBucket);
+                        pv = replicas?.Forward(passages, options.PassageMaxLength) ?? LengthBuckets.Forward(encoder, passages, options.PassageMaxLength, options.LengthBucket);
                         var loss = LossOf(qv, pv);
                         value = (float)loss.to_type(ScalarType.Float64).item<double>();
                         if (float.IsFinite(value)) (loss * (scaler.Scale / options.GradientAccumulation)).backward();

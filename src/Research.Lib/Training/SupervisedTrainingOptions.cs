@@ -39,6 +39,15 @@ public sealed record SupervisedTrainingOptions
     /// <summary>GradCache chunk size (0: off): the batch's loss computed in the memory of this many texts at a time.</summary>
     public int GradCacheChunk { get; init; }
 
+    /// <summary>
+    /// Length buckets (0: off): the batch's texts are embedded in groups of this many of similar token length, each padded
+    /// only to its own longest, and the vectors put back in batch order. The batch, the loss and the gradients are the
+    /// same (up to float rounding; dropout draws differ with the shapes); the padding is not computed: on passages of
+    /// uneven length (financial-qa-10K contexts: median 27 words, longest 787) a step costs a third. Not with
+    /// grad_cache_chunk or several devices.
+    /// </summary>
+    public int LengthBucket { get; init; }
+
     /// <summary>Write a resumable checkpoint every this many steps (0: none), when a checkpoint folder is given.</summary>
     public int CheckpointEvery { get; init; }
 
@@ -59,6 +68,8 @@ public sealed record SupervisedTrainingOptions
         Positive("learning_rate", LearningRate);
         Positive("gradient_accumulation", GradientAccumulation);
         if (WarmupRatio is < 0 or > 1) throw new ArgumentException($"warmup_ratio {WarmupRatio}: expected a number in [0, 1].");
+        if (LengthBucket < 0) throw new ArgumentException($"length_bucket {LengthBucket}: expected 0 (off) or a number of texts.");
+        if (LengthBucket > 0 && GradCacheChunk > 0) throw new ArgumentException("length_bucket and grad_cache_chunk together are not supported: use one of them.");
         if (Loss == TrainingLoss.MarginScale && GroupSize != 1)
             throw new ArgumentException("loss MarginScale uses in-batch negatives only: set group_size to 1.");
         if (BatchSize < 2 && (Loss == TrainingLoss.MarginScale || InfoNce.InBatchNegatives && GroupSize == 1))
