@@ -19,15 +19,17 @@ internal static class LengthBuckets
     /// <param name="bucket">texts per bucket; 0 or at least the batch = one forward pass over the whole batch</param>
     public static Tensor Forward(SentenceEncoder encoder, IReadOnlyList<string> texts, int maxLength, int bucket)
     {
-        var batch = encoder.Tokenize(texts, maxLength);
-        if (bucket <= 0 || texts.Count <= bucket) return encoder.Forward(batch);
-        var order = Order(batch);
+        if (bucket <= 0 || texts.Count <= bucket) return encoder.Forward(encoder.Tokenize(texts, maxLength));
+        // Each text tokenized once; each bucket is padded from those tokens.
+        var length = Math.Min(maxLength, encoder.Settings.MaxSeqLength);
+        var items = texts.Select(t => encoder.Tokenizer.Encode(t, length)).ToArray();
+        var order = Order(items);
         using var scope = NewDisposeScope();
         var parts = new List<Tensor>();
         for (var start = 0; start < order.Length; start += bucket)
         {
             var rows = order.AsSpan(start, Math.Min(bucket, order.Length - start)).ToArray();
-            parts.Add(encoder.Forward(encoder.Tokenize(rows.Select(r => texts[r]).ToList(), maxLength)));
+            parts.Add(encoder.Forward(TokenBatch.Pad(rows.Select(r => items[r]).ToList(), encoder.Tokenizer.PadId)));
         }
         // Row order[k] of the batch is row k of the concatenation: gather with the inverse permutation.
         var inverse = new long[order.Length];
@@ -36,13 +38,7 @@ internal static class LengthBuckets
         return stacked.index_select(0, tensor(inverse, device: stacked.device)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The batch's rows by token length, shortest first (ties in batch order).</summary>
-    internal static int[] Order(TokenBatch batch)
-    {
-        var lengths = new int[batch.Count];
-        for (var row = 0; row < batch.Count; row++)
-            for (var t = 0; t < batch.Length; t++)
-                lengths[row] += batch.Mask[row * batch.Length + t] == 0 ? 0 : 1;
-        return Enumerable.Range(0, batch.Count).OrderBy(r => lengths[r]).ThenBy(r => r).ToArray();
-    }
+    /// <summary>The texts' indices by token length, shortest first (ties in batch order).</summary>
+    internal static int[] Order(IReadOnlyList<TokenizedText> items) =>
+        Enumerable.Range(0, items.Count).OrderBy(r => items[r].Ids.Length).ThenBy(r => r).ToArray();
 }
