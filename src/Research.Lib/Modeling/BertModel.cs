@@ -63,7 +63,12 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var positions = PositionIds(inputIds);                                       // (batch, seq)
         var hidden = embeddings.forward(inputIds, tokenTypeIds, positions);          // (batch, seq, hidden)
-        if (_autocast.PureHalf) hidden = hidden.to_type(_autocast.ComputeType!.Value);
+        if (_autocast.PureHalf)
+        {
+            var half = hidden.to_type(_autocast.ComputeType!.Value);
+            hidden.Dispose(); // the float32 copy is dead once cast: not held through the layers
+            hidden = half;
+        }
         // Boolean key mask for scaled_dot_product_attention: true where a key may be attended. It needs no
         // Scalar: TorchSharp's implicit Scalars can be finalized mid-call under concurrent allocation (seen in
         // Release builds while tokenization ran on another thread).
