@@ -136,7 +136,9 @@ internal static class GpuBenchmark
         var precision = Precision(BenchmarkArgs.Option(args, "--precision", "fp32"));
         var batch = int.Parse(BenchmarkArgs.Option(args, "--batch", "128"), CultureInfo.InvariantCulture);
         var device = DeviceSpec.Parse(BenchmarkArgs.Option(args, "--device", "cuda"));
-        using var encoder = SentenceEncoder.Load(BenchmarkArgs.Option(args, "--model", "artifacts/gpu/bert-base"), device);
+        // Encoding loads the weights in the precision measured, as the reference's torch_dtype does; training needs float32 ones.
+        using var encoder = SentenceEncoder.Load(BenchmarkArgs.Option(args, "--model", "artifacts/gpu/bert-base"), device,
+            weights: task == "encode" ? precision : EncodePrecision.Float32);
         double rate;
         if (task == "encode")
         {

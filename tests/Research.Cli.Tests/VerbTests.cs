@@ -87,6 +87,19 @@ public class VerbTests(CliFixture fixture) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void EncodingInBf16LoadsBf16WeightsAsTheLibraryDoes()
+    {
+        var vectors = fixture["enc_bf16.npy"];
+        var (exit, _, error) = CliHarness.Run("model", "encode", "--model", fixture.TinyBert, "--input", fixture["sentences.txt"], "--out", vectors, "--device", "cpu", "--precision", "bf16");
+        Assert.True(exit == 0, error);
+        using var half = SentenceEncoder.Load(fixture.TinyBert, weights: EncodePrecision.BFloat16);
+        var expected = half.EncodePassages(File.ReadAllLines(fixture["sentences.txt"]));
+        Assert.Equal(expected.Data, EmbeddingMatrix.Load(vectors).Data);
+        using var full = SentenceEncoder.Load(fixture.TinyBert);
+        Assert.NotEqual(full.EncodePassages(File.ReadAllLines(fixture["sentences.txt"])).Data, expected.Data);
+    }
+
+    [Fact]
     public void ShardedMiningMergedIsByteIdenticalToTheUnshardedRun()
     {
         string[] Args(string output, params string[] extra) =>

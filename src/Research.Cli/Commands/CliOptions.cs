@@ -18,7 +18,7 @@ internal static class CliOptions
     /// <summary><c>--precision</c>: fp32 (default), bf16 (CPU with AVX-512 BF16 / AMX, or CUDA), fp16 (CUDA).</summary>
     public static Option<string> Precision() => new("--precision")
     {
-        Description = "fp32, bf16 (fast on CPUs with AMX / AVX-512 BF16 and on GPUs) or fp16 (CUDA only).",
+        Description = "fp32, bf16 (fast on CPUs with AMX / AVX-512 BF16 and on GPUs) or fp16 (CUDA only); bf16 and fp16 load the weights in that type (half the memory of fp32).",
         DefaultValueFactory = _ => "fp32",
     };
 

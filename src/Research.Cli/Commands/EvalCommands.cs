@@ -95,7 +95,7 @@ internal static class EvalCommands
             if (dataset.Queries.Count == 0)
                 throw new InvalidDataException($"--data {path}: no judged queries to evaluate.");
             var modelDir = r.GetValue(model)!;
-            using var encoder = SentenceEncoder.Load(modelDir, CliOptions.ParseDevice(r.GetValue(device)!));
+            using var encoder = SentenceEncoder.Load(modelDir, CliOptions.ParseDevice(r.GetValue(device)!), weights: encodePrecision); // evaluation never trains
             Directory.CreateDirectory(outDir);
             var modelName = EvaluationNaming.Model(modelDir);
             var (result, _) = RetrievalEvaluator.Evaluate(encoder, dataset, k, new EncodeOptions { BatchSize = batchSize, Precision = encodePrecision },
@@ -159,7 +159,7 @@ internal static class EvalCommands
             var options = new EncodeOptions { BatchSize = CliOptions.Positive("--batch-size", r.GetValue(batch)), Precision = CliOptions.ParsePrecision(r.GetValue(precision)!) };
             foreach (var spec in specs)
             {
-                using var model = EvalSuiteModel.Load(spec, CliOptions.ParseDevice(r.GetValue(device)!), r.GetValue(name));
+                using var model = EvalSuiteModel.Load(spec, CliOptions.ParseDevice(r.GetValue(device)!), r.GetValue(name), options.Precision);
                 EvalSuite.Run(model, taskList, outDir, options, Console.WriteLine);
             }
             var summary = EvalSuiteSummary.Load(outDir);

@@ -190,9 +190,10 @@ internal static class ModelCommands
                 var (from, to) = ShardSpec.Parse(shardText).Range(texts.Count);
                 texts = texts.GetRange(from, to - from);
             }
+            // Encoding never trains: bf16 / fp16 load the weights in that type (half the memory, as torch_dtype does).
             IEmbeddingEncoder encoder = r.GetValue(devices) is { Length: > 0 } list
-                ? Research.Lib.Devices.ReplicatedEncoder.Load(r.GetValue(modelDir)!, Research.Lib.Devices.ReplicatedEncoder.ParseDevices(list))
-                : SentenceEncoder.Load(r.GetValue(modelDir)!, CliOptions.ParseDevice(r.GetValue(device)!));
+                ? Research.Lib.Devices.ReplicatedEncoder.Load(r.GetValue(modelDir)!, Research.Lib.Devices.ReplicatedEncoder.ParseDevices(list), encodePrecision)
+                : SentenceEncoder.Load(r.GetValue(modelDir)!, CliOptions.ParseDevice(r.GetValue(device)!), weights: encodePrecision);
             using var owner = (IDisposable)encoder;
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var m = CliProgress.OverCount("encoding", texts.Count, progress =>

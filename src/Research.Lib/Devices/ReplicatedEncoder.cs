@@ -15,15 +15,18 @@ public sealed class ReplicatedEncoder : IEmbeddingEncoder, IDisposable
 
     private ReplicatedEncoder(SentenceEncoder[] replicas) => _replicas = replicas;
 
-    /// <summary>Loads the model folder once per device ("cpu", "cuda:0", "cuda:1", ...; a device may repeat).</summary>
-    public static ReplicatedEncoder Load(string directory, IReadOnlyList<DeviceSpec> devices)
+    /// <summary>
+    /// Loads the model folder once per device ("cpu", "cuda:0", "cuda:1", ...; a device may repeat); <paramref name="weights"/>
+    /// as <see cref="SentenceEncoder.Load"/>'s (bf16 / fp16: inference-only replicas holding half-precision weights).
+    /// </summary>
+    public static ReplicatedEncoder Load(string directory, IReadOnlyList<DeviceSpec> devices, EncodePrecision weights = EncodePrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(devices);
         if (devices.Count == 0) throw new ArgumentException("--devices: give at least one device.");
         var replicas = new List<SentenceEncoder>();
         try
         {
-            foreach (var device in devices) replicas.Add(SentenceEncoder.Load(directory, device));
+            foreach (var device in devices) replicas.Add(SentenceEncoder.Load(directory, device, weights: weights));
         }
         catch
         {

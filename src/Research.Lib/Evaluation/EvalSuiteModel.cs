@@ -34,14 +34,17 @@ public sealed class EvalSuiteModel : IDisposable
 
     public bool IsHashed => _encoder is null && Spec == "hashed";
 
-    /// <summary>Loads a model folder, or names a baseline ("hashed", "bm25"); <paramref name="name"/> overrides the folder's name.</summary>
-    public static EvalSuiteModel Load(string spec, DeviceSpec? device = null, string? name = null)
+    /// <summary>
+    /// Loads a model folder, or names a baseline ("hashed", "bm25"); <paramref name="name"/> overrides the folder's name;
+    /// <paramref name="weights"/> bf16 / fp16 holds the folder's weights in that type (evaluation never trains).
+    /// </summary>
+    public static EvalSuiteModel Load(string spec, DeviceSpec? device = null, string? name = null, EncodePrecision weights = EncodePrecision.Float32)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(spec);
         if (spec is "hashed" or "bm25") return new EvalSuiteModel(name ?? spec, spec, null, false);
         if (!Directory.Exists(spec))
             throw new DirectoryNotFoundException($"--model {spec}: no such model folder (or name the baselines 'hashed' or 'bm25').");
-        return new EvalSuiteModel(name ?? EvaluationNaming.Model(spec), spec, SentenceEncoder.Load(spec, device), true);
+        return new EvalSuiteModel(name ?? EvaluationNaming.Model(spec), spec, SentenceEncoder.Load(spec, device, weights: weights), true);
     }
 
     /// <summary>An encoder already in memory (a notebook's model, a test's fixed vectors), filed under <paramref name="name"/>; the caller keeps ownership.</summary>

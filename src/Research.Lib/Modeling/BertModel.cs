@@ -51,7 +51,48 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// and cached, hidden states, residuals and LayerNorm in the half type, the output in the half type too. For encoding
     /// only: no training or weight change meanwhile. A no-op when <see cref="ComputeType"/> is null.
     /// </summary>
-    internal IDisposable BeginHalfInference() => _autocast.BeginHalfInference();
+    internal IDisposable BeginHalfInference() =>
+        WeightType == _autocast.ComputeType ? NoScope.Instance : _autocast.BeginHalfInference(); // half weights: nothing to cast
+
+    /// <summary>How every layer computes self-attention: <see cref="AttentionImplementation.Sdpa"/> (default) or the eager form.</summary>
+    public AttentionImplementation AttentionImplementation
+    {
+        get => _attention;
+        set
+        {
+            _attention = value;
+            foreach (var m in modules())
+                if (m is BertSelfAttention a) a.Implementation = value;
+        }
+    }
+
+    private AttentionImplementation _attention = AttentionImplementation.Sdpa;
+
+    /// <summary>
+    /// The type the parameters are held in: Float32 (trainable), or BFloat16 / Float16 after <see cref="HoldWeightsIn"/>
+    /// (inference only).
+    /// </summary>
+    public ScalarType WeightType => embeddings.WordWeight.dtype;
+
+    /// <summary>
+    /// Converts every parameter to <paramref name="type"/> (BFloat16 or Float16) for inference only, as a model loaded with
+    /// PyTorch's <c>torch_dtype</c>: half the memory of float32 weights and no float32 copy beside the half one. The forward
+    /// pass then runs entirely in that type (<see cref="ComputeType"/> is set to it). Training such a model is refused
+    /// (<c>FlatAdamW</c> needs float32 master weights); saving writes the half values widened to the folder's dtype.
+    /// </summary>
+    public void HoldWeightsIn(ScalarType type)
+    {
+        if (type is not (ScalarType.BFloat16 or ScalarType.Float16))
+            throw new ArgumentException($"HoldWeightsIn takes BFloat16 or Float16; got {type}.", nameof(type));
+        this.to(type);
+        ComputeType = type;
+    }
+
+    private sealed class NoScope : IDisposable
+    {
+        public static readonly NoScope Instance = new();
+        public void Dispose() { }
+    }
 
     /// <summary>Last hidden states.</summary>
     /// <param name="inputIds">(batch, seq) int64</param>

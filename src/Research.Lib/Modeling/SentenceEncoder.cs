@@ -46,8 +46,15 @@ public sealed class SentenceEncoder : IEmbeddingEncoder, IDisposable
     /// <summary>
     /// Loads a Hugging Face model folder: config.json, model.safetensors, tokenizer files, and (when present)
     /// sentence-transformers metadata (modules.json, 1_Pooling, 2_Dense, Normalize, prompts).
+    /// <para>
+    /// <paramref name="weights"/> BFloat16 or Float16 loads for inference only, with the transformer's weights held in that
+    /// type (half the memory, no float32 copy; sentence-transformers' <c>model_kwargs={"torch_dtype": ...}</c>): every
+    /// <see cref="Encode"/> then runs in that precision, and training the encoder is refused. Float32 (the default) loads
+    /// trainable float32 weights, which encode in any precision.
+    /// </para>
     /// </summary>
-    public static SentenceEncoder Load(string directory, DeviceSpec? device = null, SentenceEncoderSettings? overrideSettings = null)
+    public static SentenceEncoder Load(string directory, DeviceSpec? device = null, SentenceEncoderSettings? overrideSettings = null,
+        EncodePrecision weights = EncodePrecision.Float32)
     {
         var configPath = Path.Combine(directory, "config.json");
         if (!File.Exists(configPath))
@@ -59,10 +66,13 @@ public sealed class SentenceEncoder : IEmbeddingEncoder, IDisposable
                 ? $"{directory}: only pytorch_model.bin is present; this kit reads model.safetensors (convert with safetensors' convert script or save_pretrained(safe_serialization=True))."
                 : $"{directory}: model.safetensors not found.", weightsPath);
         var tokenizer = TokenizerLoader.Load(directory);
+        var resolved = (device ?? DeviceSpec.Cpu).Resolve();
+        var halfType = HalfType(weights, resolved);
         var model = CheckpointLoader.CreateModel(config, Safetensors.Read(weightsPath), weightsPath);
+        if (halfType is { } t) model.HoldWeightsIn(t); // on the host, before the move: the device never holds float32 weights
         var (settings, densePath) = SentenceTransformerFolder.Read(directory, config.MaxTokens);
         var dense = densePath is null ? null : SentenceTransformerFolder.ReadDense(densePath);
-        return new SentenceEncoder(tokenizer, model, overrideSettings ?? settings, dense, (device ?? DeviceSpec.Cpu).Resolve());
+        return new SentenceEncoder(tokenizer, model, overrideSettings ?? settings, dense, resolved);
     }
 
     /// <summary>Writes the model folder (atomically file by file): config, weights, tokenizer, sentence-transformers metadata.</summary>
@@ -217,10 +227,23 @@ public sealed class SentenceEncoder : IEmbeddingEncoder, IDisposable
     /// The compute type for <paramref name="precision"/>: bf16 / fp16 run through the model's autocast
     /// (<see cref="BertModel.ComputeType"/>: products and attention in half precision, float32 weights), so no copy of the
     /// model is made per call (a copy cost seconds per Encode call on a GPU: measured, H100) and it never goes stale after training.
+    /// An encoder whose weights are held in a half type (<see cref="Load"/>'s <c>weights</c>) always runs in that type: Float32
+    /// (the default) means "as loaded"; asking for the other half type is refused.
     /// </summary>
     private ScalarType? ComputeTypeFor(EncodePrecision precision)
     {
-        if (precision == EncodePrecision.Float16 && Device.type != DeviceType.CUDA)
+        var requested = HalfType(precision, Device);
+        var held = Model.WeightType;
+        if (held is not (ScalarType.BFloat16 or ScalarType.Float16)) return requested;
+        if (requested is { } r && r != held)
+            throw new ArgumentException($"This encoder holds {Name(held)} weights (loaded for inference in {Name(held)}); it encodes in {Name(held)} only, not {Name(r)}. Load it again with that precision.");
+        return held;
+    }
+
+    /// <summary>The half type of a precision (null for Float32); Float16 needs CUDA.</summary>
+    private static ScalarType? HalfType(EncodePrecision precision, Device device)
+    {
+        if (precision == EncodePrecision.Float16 && device.type != DeviceType.CUDA)
             throw new NotSupportedException("Float16 inference needs a CUDA device; on CPU use BFloat16 or Float32.");
         return precision switch
         {
@@ -229,6 +252,8 @@ public sealed class SentenceEncoder : IEmbeddingEncoder, IDisposable
             _ => null,
         };
     }
+
+    private static string Name(ScalarType t) => t == ScalarType.BFloat16 ? "bf16" : t == ScalarType.Float16 ? "fp16" : "fp32";
 
     public void Dispose()
     {

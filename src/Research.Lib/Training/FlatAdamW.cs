@@ -47,6 +47,9 @@ public sealed class FlatAdamW : IDisposable
         if (_parameters.Count == 0) throw new ArgumentException("FlatAdamW needs at least one parameter.", nameof(parameters));
         if (_parameters.Distinct(ReferenceEqualityComparer.Instance).Count() != _parameters.Count)
             throw new ArgumentException("FlatAdamW: a parameter is listed twice (a tied weight registered in two modules?); give each once.", nameof(parameters));
+        if (_parameters.FirstOrDefault(p => p.dtype is ScalarType.BFloat16 or ScalarType.Float16) is { } half)
+            throw new ArgumentException($"FlatAdamW: the parameters are {half.dtype}, and training needs float32 master weights. "
+                + "An encoder loaded with half-precision weights is for inference only: load it in float32 and train with precision bf16 or fp16 (mixed precision).", nameof(parameters));
         if (learningRate < 0 || weightDecay < 0 || eps <= 0 || beta1 is < 0 or >= 1 || beta2 is < 0 or >= 1)
             throw new ArgumentException($"FlatAdamW: invalid settings (lr {learningRate}, weight decay {weightDecay}, betas {beta1}/{beta2}, eps {eps}).");
         LearningRate = learningRate;

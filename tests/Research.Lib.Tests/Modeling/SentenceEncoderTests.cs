@@ -91,6 +91,47 @@ public class SentenceEncoderTests
     }
 
     [Fact]
+    public void Bf16WeightsHoldHalfTheBytesAndEncodeAsBf16Inference()
+    {
+        using var full = SentenceEncoder.Load(Toy("tiny-bert"));
+        using var half = SentenceEncoder.Load(Toy("tiny-bert"), weights: EncodePrecision.BFloat16);
+
+        static long Bytes(SentenceEncoder e) => e.Model.parameters().Sum(p => p.numel() * p.ElementSize);
+        Assert.All(half.Model.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, p.dtype));
+        Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, half.Model.WeightType);
+        Assert.Equal(Bytes(full) / 2, Bytes(half));
+
+        var f32 = full.Encode(Texts);
+        var mixed = full.Encode(Texts, new EncodeOptions { Precision = EncodePrecision.BFloat16 });
+        var held = half.Encode(Texts);                                       // "as loaded": bf16
+        Assert.Equal(held.Data, half.Encode(Texts, new EncodeOptions { Precision = EncodePrecision.BFloat16 }).Data);
+        for (var i = 0; i < Texts.Length; i++)
+        {
+            double Cos(EmbeddingMatrix a, EmbeddingMatrix b) { var c = 0.0; for (var d = 0; d < a.Dimension; d++) c += a.Row(i)[d] * b.Row(i)[d]; return c; }
+            Assert.InRange(Cos(held, f32), 0.99, 1.0001);
+            Assert.InRange(Cos(held, mixed), 0.99, 1.0001);
+        }
+        Assert.NotEqual(f32.Data, held.Data);                                // bf16 really used
+        Assert.Throws<NotSupportedException>(() => SentenceEncoder.Load(Toy("tiny-bert"), weights: EncodePrecision.Float16));
+    }
+
+    [Fact]
+    public void AnEncoderWithHalfWeightsIsRefusedForTrainingAndSavesItsValuesWidened()
+    {
+        using var half = SentenceEncoder.Load(Toy("tiny-bert"), weights: EncodePrecision.BFloat16);
+        var e = Assert.Throws<ArgumentException>(() => new Research.Lib.Training.FlatAdamW(half.Model.parameters(), 1e-3));
+        Assert.StartsWith("FlatAdamW: the parameters are BFloat16, and training needs float32 master weights.", e.Message);
+
+        using var dir = new TempDir();
+        half.Save(dir.Path);
+        using var reloaded = SentenceEncoder.Load(dir.Path);
+        Assert.Equal(TorchSharp.torch.ScalarType.Float32, reloaded.Model.WeightType);
+        var before = half.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, p) in reloaded.Model.named_parameters())
+            Assert.True(p.eq(before[name].to_type(TorchSharp.torch.ScalarType.Float32)).all().item<bool>(), name);
+    }
+
+    [Fact]
     public void TruncatesToMaxLength()
     {
         using var encoder = SentenceEncoder.Load(Toy("tiny-bert"));

@@ -27,6 +27,20 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>How attention is computed (set for the whole model by <see cref="BertModel.AttentionImplementation"/>).</summary>
+    public AttentionImplementation Implementation { get; set; }
+
+    /// <summary>softmax(q kᵀ / √d, padding keys at −∞) v, with dropout on the probabilities: (batch, heads, seq, headDim).</summary>
+    private static Tensor Eager(Tensor q, Tensor k, Tensor v, Tensor keyMask, double dropout, long headDim)
+    {
+        using var scope = NewDisposeScope();
+        var scores = q.matmul(k.transpose(-2, -1)).div_(Math.Sqrt(headDim));                  // (batch, heads, seq, seq)
+        scores.masked_fill_(keyMask.logical_not(), double.NegativeInfinity);
+        var probs = scores.softmax(-1);
+        if (dropout > 0) probs = nn.functional.dropout(probs, dropout, training: true);
+        return probs.matmul(v).MoveToOuterDisposeScope();
+    }
+
     /// <param name="hidden">(batch, seq, hidden)</param>
     /// <param name="keyMask">(batch, 1, 1, seq) bool: true where a key may be attended, false at padding</param>
     public override Tensor forward(Tensor hidden, Tensor keyMask)
@@ -35,8 +49,10 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         var (batch, seq, width) = (hidden.shape[0], hidden.shape[1], hidden.shape[2]);
         var headDim = width / _heads;
         Tensor Split(Linear proj) => _autocast.Linear(proj, hidden).view(batch, seq, _heads, headDim).transpose(1, 2); // (batch, heads, seq, headDim)
-        var context = nn.functional.scaled_dot_product_attention(Split(query), Split(key), Split(value),
-            keyMask, training ? _dropout : 0.0);                                                      // (batch, heads, seq, headDim)
+        var dropout = training ? _dropout : 0.0;
+        var context = Implementation == AttentionImplementation.Sdpa
+            ? nn.functional.scaled_dot_product_attention(Split(query), Split(key), Split(value), keyMask, dropout) // (batch, heads, seq, headDim)
+            : Eager(Split(query), Split(key), Split(value), keyMask, dropout, headDim);
         return context.transpose(1, 2).reshape(batch, seq, width).MoveToOuterDisposeScope();              // (batch, seq, hidden)
     }
 }
