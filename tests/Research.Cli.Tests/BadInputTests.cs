@@ -125,6 +125,8 @@ public class BadInputTests(CliFixture fixture) : IClassFixture<CliFixture>
         ["clean: --remove-leaks without an evaluation set"] = (["clean", "--input", "{t}/toy_source.json", "--model", "hashed", "--remove-leaks", "--out", "{d}/c"], "--remove-leaks needs --eval-queries and/or --eval-passages."),
         ["clean: missing input"] = (["clean", "--input", "{d}/none.jsonl", "--model", "hashed", "--out", "{d}/c"], "{d}/none.jsonl: file not found."),
         ["clean: empty input"] = (["clean", "--input", "{d}/empty.txt", "--model", "hashed", "--out", "{d}/c"], "{d}/empty.txt: no records to clean."),
+        ["clean: hashed in bf16"] = (["clean", "--input", "{t}/toy_source.json", "--model", "hashed", "--precision", "bf16", "--out", "{d}/c"], "--precision bf16: the hashed encoder has no weights to hold in half precision; it takes only fp32."),
+        ["mine: fp16 on the CPU"] = (["mine", "--input", "{t}/toy_source.json", "--model", "{m}", "--method", "Dense", "--precision", "fp16", "--device", "cpu", "--out", "{d}/m"], "Float16 inference needs a CUDA device; on CPU use BFloat16 or Float32."),
         ["clean: missing model"] = (["clean", "--input", "{t}/toy_source.json", "--model", "{d}/none", "--out", "{d}/c"], "{d}/none: config.json not found; is this a Hugging Face model folder?"),
         ["mine: reversed range"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--range", "210-10", "--out", "{d}/n"], "--range '210-10': expected START-END with 0 <= START < END, such as 10-210."),
         ["mine: more negatives than ranks"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--range", "10-20", "--negatives", "11", "--out", "{d}/n"], "--negatives 11 is more than the 10 ranks of --range 10-20."),

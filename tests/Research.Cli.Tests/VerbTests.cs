@@ -100,6 +100,18 @@ public class VerbTests(CliFixture fixture) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void DenseMiningInBf16MinesEveryQuery()
+    {
+        var output = fixture["mine_bf16"];
+        var (exit, _, error) = CliHarness.Run("mine", "--input", Path.Combine(fixture.ToyData, "toy_source.json"), "--model", fixture.TinyBert, "--method", "Dense",
+            "--range", "2-40", "--negatives", "5", "--replace", "--precision", "bf16", "--device", "cpu", "--out", output);
+        Assert.True(exit == 0, error);
+        var records = File.ReadAllLines(Path.Combine(output, "mined.jsonl"));
+        Assert.Equal(File.ReadAllLines(Path.Combine(fixture.ToyData, "toy_source.json")).Count(l => l.Trim().Length > 0), records.Length);
+        Assert.All(records, l => Assert.Equal(5, System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("neg").GetArrayLength()));
+    }
+
+    [Fact]
     public void ShardedMiningMergedIsByteIdenticalToTheUnshardedRun()
     {
         string[] Args(string output, params string[] extra) =>

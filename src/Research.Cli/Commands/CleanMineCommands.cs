@@ -27,15 +27,19 @@ internal static class CleanMineCommands
     };
 
     /// <summary>A model folder's encoder (replicated over --devices when given), or the hashed encoder fitted on <paramref name="fitTexts"/>.</summary>
-    private static (IEmbeddingEncoder Encoder, IDisposable? Owner) LoadEncoder(string model, string device, string? devices, Func<IEnumerable<string>> fitTexts)
+    /// <paramref name="precision"/> (--precision) bf16 / fp16 loads the folder's weights in that type, so every vector is computed in it.
+    private static (IEmbeddingEncoder Encoder, IDisposable? Owner) LoadEncoder(string model, string device, string? devices, string precision, Func<IEnumerable<string>> fitTexts)
     {
-        if (model == "hashed") return (HashedNgramEncoder.Fit(fitTexts()), null);
+        var weights = CliOptions.ParsePrecision(precision);
+        if (model == "hashed")
+            return weights == EncodePrecision.Float32 ? (HashedNgramEncoder.Fit(fitTexts()), null)
+                : throw new ArgumentException($"--precision {precision}: the hashed encoder has no weights to hold in half precision; it takes only fp32.");
         if (devices is { Length: > 0 })
         {
-            var replicated = Research.Lib.Devices.ReplicatedEncoder.Load(model, Research.Lib.Devices.ReplicatedEncoder.ParseDevices(devices));
+            var replicated = Research.Lib.Devices.ReplicatedEncoder.Load(model, Research.Lib.Devices.ReplicatedEncoder.ParseDevices(devices), weights);
             return (replicated, replicated);
         }
-        var encoder = SentenceEncoder.Load(model, CliOptions.ParseDevice(device));
+        var encoder = SentenceEncoder.Load(model, CliOptions.ParseDevice(device), weights: weights);
         return (encoder, encoder);
     }
 
@@ -51,13 +55,14 @@ internal static class CleanMineCommands
         var removeLeaks = new Option<bool>("--remove-leaks") { Description = "Drop the leaking training records (default: report them only)." };
         var device = CliOptions.Device();
         var devices = DevicesOption();
+        var precision = CliOptions.Precision();
         var embeddings = new Option<string?>("--embeddings") { Description = "Precomputed query vectors, one row per record (from 'research model encode --as query', possibly sharded and merged); --model then only serves the leakage check." };
         var index = new Option<string>("--index") { Description = "Flat (exact); IVF for millions of queries (4·sqrt(n) k-means lists); or a Faiss factory string such as IVF4096,Flat.", DefaultValueFactory = _ => "Flat" };
         var nprobe = new Option<int>("--nprobe") { Description = "Inverted lists an IVF index searches per query (more finds more near duplicates, slower).", DefaultValueFactory = _ => 16 };
         var outDir = new Option<string>("--out") { Required = true, Description = "Folder for cleaned.jsonl, dropped.tsv, leakage.tsv and summary.json (written whole)." };
         var cmd = new Command("clean", "Remove exact and near-duplicate queries (embedding + Faiss range search, connected components); report every dropped query and any leak into the evaluation set.")
         {
-            input, model, threshold, noExact, merge, evalQueries, evalPassages, removeLeaks, device, devices, embeddings, index, nprobe, outDir,
+            input, model, threshold, noExact, merge, evalQueries, evalPassages, removeLeaks, device, devices, precision, embeddings, index, nprobe, outDir,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
@@ -72,7 +77,7 @@ internal static class CleanMineCommands
             var vectors = r.GetValue(embeddings) is { } ep ? EmbeddingMatrix.Load(ep) : null;
             if (vectors is not null && vectors.Rows != examples.Count)
                 throw new InvalidDataException($"--embeddings {r.GetValue(embeddings)}: {vectors.Rows} vectors for the {examples.Count} records of {path}; encode every query, in order.");
-            var (encoder, owner) = LoadEncoder(r.GetValue(model)!, r.GetValue(device)!, r.GetValue(devices), () => examples.Select(e => e.Query).Concat(queries));
+            var (encoder, owner) = LoadEncoder(r.GetValue(model)!, r.GetValue(device)!, r.GetValue(devices), r.GetValue(precision)!, () => examples.Select(e => e.Query).Concat(queries));
             using (owner)
             {
                 var result = CliProgress.OverCount("cleaning", examples.Count, p => vectors is null ? QueryCleaner.Clean(examples, encoder, options, p) : QueryCleaner.Clean(examples, vectors, options, p));
@@ -124,11 +129,12 @@ internal static class CleanMineCommands
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 42UL };
         var device = CliOptions.Device();
         var devices = DevicesOption();
+        var precision = CliOptions.Precision();
         var shard = new Option<string?>("--shard") { Description = "INDEX/COUNT: mine only this contiguous part of the queries (e.g. a Slurm array task); 'research merge' joins the parts." };
         var outDir = new Option<string>("--out") { Required = true, Description = "Folder for mined.jsonl and summary.json (written whole)." };
         var cmd = new Command("mine", "Mine hard negatives (dense, BM25 or fused) from a rank range, with false-negative filters; every positive and the query itself are excluded.")
         {
-            input, model, method, corpus, range, count, sampling, maxScore, margin, ratio, replace, noPad, fusion, seed, device, devices, shard, outDir,
+            input, model, method, corpus, range, count, sampling, maxScore, margin, ratio, replace, noPad, fusion, seed, device, devices, precision, shard, outDir,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
@@ -147,7 +153,7 @@ internal static class CleanMineCommands
             var pool = passages ?? HardNegativeMiner.Pool(examples);
             options.Validate(pool.Count);
             var (encoder, owner) = options.Method == MiningMethod.Bm25 ? (null, null)
-                : LoadEncoder(r.GetValue(model)!, r.GetValue(device)!, r.GetValue(devices), () => pool.Concat(examples.Select(e => e.Query)));
+                : LoadEncoder(r.GetValue(model)!, r.GetValue(device)!, r.GetValue(devices), r.GetValue(precision)!, () => pool.Concat(examples.Select(e => e.Query)));
             using (owner)
             {
                 var result = CliProgress.OverCount("mining", examples.Count, p => HardNegativeMiner.Mine(examples, passages, encoder, options, p));
