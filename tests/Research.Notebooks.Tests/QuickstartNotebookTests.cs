@@ -31,11 +31,16 @@ public class QuickstartNotebookTests
         Assert.True(result.Succeeded, result.ToString());
         var cells = (JsonArray)JsonNode.Parse(File.ReadAllText(result.ExecutedNotebookPath!))!["cells"]!;
         var code = cells.Where(c => c!["cell_type"]!.GetValue<string>() == "code").ToList();
-        Assert.Equal([1, 2, 3, 4, 5], code.Select(c => c!["execution_count"]!.GetValue<int>()));
+        Assert.Equal([1, 2, 3, 4, 5, 6], code.Select(c => c!["execution_count"]!.GetValue<int>()));
         var stdout = TestNotebooks.Text(code[2]!["outputs"]!.AsArray().Last()!["text"]);
         Assert.Equal("318 records, first query: Why does my git rebase not work as expected?\n", stdout);
         Assert.Equal("300 pairs encoded into 64-d vectors\n", TestNotebooks.Text(code[3]!["outputs"]![0]!["text"]));
         Assert.Contains(code[3]!["outputs"]!.AsArray(), o => TestNotebooks.Text(o!["data"]?["text/html"]).StartsWith("<div class=\"research-chart\"", StringComparison.Ordinal));
+        // Half precision: tiny-bert's 277,888 parameters in 4 bytes, then 2; a pair's cosine moves by a few thousandths.
+        var half = TestNotebooks.Text(code[5]!["outputs"]![0]!["data"]!["text/plain"]);
+        const string prefix = "weights: 1,111,552 bytes in fp32, 555,776 in bf16; largest change of a pair's cosine: ";
+        Assert.StartsWith(prefix, half);
+        Assert.InRange(double.Parse(half[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture), 0.0005, 0.05);
     }
 
     [SkippableFact]
@@ -54,7 +59,7 @@ public class QuickstartNotebookTests
         using var p = Process.Start(check)!;
         var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
         p.WaitForExit();
-        Assert.Equal("valid 9\n", output);
+        Assert.Equal("valid 11\n", output);
     }
 
     [Fact]
@@ -102,7 +107,7 @@ public class QuickstartNotebookTests
         Assert.True(kit.Succeeded, kit.ToString());
         var replCells = CodeOutputs(replPath);
         var kitCells = CodeOutputs(kit.ExecutedNotebookPath!);
-        Assert.Equal(5, kitCells.Count);
+        Assert.Equal(6, kitCells.Count);
         Assert.Equal(kitCells.Count, replCells.Count);
         for (var i = 0; i < kitCells.Count; i++)
         {
