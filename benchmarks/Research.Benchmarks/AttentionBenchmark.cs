@@ -48,8 +48,7 @@ public static class AttentionBenchmark
                 vectors[implementation] = m.Data;
                 Console.WriteLine($"pass {r + 1} {implementation,-5} {rate,8:0.0} texts/s");
             }
-        static double Median(List<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
-        var (sdpa, eager) = (Median(rates[AttentionImplementation.Sdpa]), Median(rates[AttentionImplementation.Eager]));
+        var (sdpa, eager) = (GpuBenchmark.Median(rates[AttentionImplementation.Sdpa]), GpuBenchmark.Median(rates[AttentionImplementation.Eager]));
         var diff = vectors[AttentionImplementation.Sdpa].Zip(vectors[AttentionImplementation.Eager], (a, b) => Math.Abs(a - b)).Max();
         var pairs = rates[AttentionImplementation.Sdpa].Zip(rates[AttentionImplementation.Eager], (a, b) => a / b).ToList();
         Console.WriteLine($"median texts/s: sdpa {sdpa:0.0}, eager {eager:0.0}; sdpa / eager {sdpa / eager:0.00} (pass by pass {pairs.Min():0.00}–{pairs.Max():0.00}, n={pairs.Count}); max |vector difference| {diff:0.0e0}");
