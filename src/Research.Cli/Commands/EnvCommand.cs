@@ -29,7 +29,8 @@ internal static class EnvCommand
             torch.manual_seed(0);
             var layer = torch.nn.Linear(64, 8).to(device);
             var x = torch.randn(16, 64, device: device);
-            var loss = layer.forward(x).pow(2).mean();
+            var output = layer.forward(x);
+            var loss = output.mul(output).mean();
             loss.backward();
             var gradNorm = layer.weight!.grad!.norm().item<float>();
             Console.WriteLine($"forward/backward on {device}: loss {loss.item<float>():0.0000}, weight grad norm {gradNorm:0.0000}");

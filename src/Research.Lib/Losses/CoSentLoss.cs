@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Losses;
@@ -19,10 +20,10 @@ public static class CoSentLoss
         ArgumentNullException.ThrowIfNull(right);
         ArgumentNullException.ThrowIfNull(scores);
         using var scope = NewDisposeScope();
-        var cos = nn.functional.cosine_similarity(left, right, dim: -1) * scale;      // (pairs)
+        var cos = nn.functional.cosine_similarity(left, right, dim: -1).Times(scale);      // (pairs)
         var differences = cos.unsqueeze(0) - cos.unsqueeze(1);                        // [i, j] = cos_j − cos_i
         var ordered = scores.unsqueeze(1).gt(scores.unsqueeze(0));                     // [i, j]: s_i > s_j
-        var terms = differences.masked_fill(ordered.logical_not(), double.NegativeInfinity).flatten();
+        var terms = differences.masked_fill(ordered.logical_not(), Scalars.NegativeInfinity).flatten();
         var loss = logsumexp(cat([zeros(1, dtype: terms.dtype, device: terms.device), terms]), 0); // log(1 + Σ exp(…))
         return loss.MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Losses;
@@ -26,8 +27,8 @@ public static class DistillationLoss
         using var scope = NewDisposeScope();
         var q = nn.functional.normalize(queries, p: 2, dim: -1);
         var p = nn.functional.normalize(passages, p: 2, dim: -1).view(batch, group, -1);
-        var student = nn.functional.log_softmax(p.bmm(q.unsqueeze(2)).squeeze(2) / temperature, 1);  // (batch, group)
-        var teacher = nn.functional.log_softmax(teacherScores / teacherTemperature, 1);
+        var student = nn.functional.log_softmax(p.bmm(q.unsqueeze(2)).squeeze(2).DividedBy(temperature), 1);  // (batch, group)
+        var teacher = nn.functional.log_softmax(teacherScores.DividedBy(teacherTemperature), 1);
         var kl = (teacher.exp() * (teacher - student)).sum(1).mean();
         return kl.MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,24 +34,24 @@ public static class InfoNceLoss
         using var scope = NewDisposeScope();
         var q = nn.functional.normalize(queries, p: 2, dim: -1);
         var p = nn.functional.normalize(passages, p: 2, dim: -1);
-        var positives = arange(batch, device: queries.device) * groupSize;                    // (batch) column of each positive
+        var positives = TensorOps.Arange(batch, queries.device).Times(groupSize);                   // (batch) column of each positive
         Tensor loss;
         if (options.InBatchNegatives)
         {
-            var logits = q.mm(p.t()) / options.Temperature;                                     // (batch, batch·group)
-            if (passageKeys is not null) logits = logits.masked_fill(DuplicateMask(passageKeys, batch, groupSize, queries.device), double.NegativeInfinity);
+            var logits = q.mm(p.t()).DividedBy(options.Temperature);                                    // (batch, batch·group)
+            if (passageKeys is not null) logits = logits.masked_fill(DuplicateMask(passageKeys, batch, groupSize, queries.device), Scalars.NegativeInfinity);
             loss = nn.functional.cross_entropy(logits, positives);
         }
         else
         {
             var grouped = p.view(batch, groupSize, -1);                                        // (batch, group, dim)
-            var logits = grouped.bmm(q.unsqueeze(2)).squeeze(2) / options.Temperature;          // (batch, group)
+            var logits = grouped.bmm(q.unsqueeze(2)).squeeze(2).DividedBy(options.Temperature);         // (batch, group)
             loss = nn.functional.cross_entropy(logits, zeros(batch, ScalarType.Int64, device: queries.device));
         }
         if (options.Symmetric)
         {
-            var reverse = p.index_select(0, positives).mm(q.t()) / options.Temperature;         // (batch, batch): positive → queries
-            loss = (loss + nn.functional.cross_entropy(reverse, arange(batch, device: queries.device))) / 2;
+            var reverse = p.index_select(0, positives).mm(q.t()).DividedBy(options.Temperature);        // (batch, batch): positive → queries
+            loss = loss.Plus(nn.functional.cross_entropy(reverse, TensorOps.Arange(batch, queries.device))).DividedBy(2);
         }
         return loss.MoveToOuterDisposeScope();
     }

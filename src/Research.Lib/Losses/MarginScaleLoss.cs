@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Losses;
@@ -22,7 +23,7 @@ public static class MarginScaleLoss
         using var scope = NewDisposeScope();
         var cos = nn.functional.normalize(queries, p: 2, dim: -1).mm(nn.functional.normalize(positives, p: 2, dim: -1).t()); // (batch, batch)
         var batch = queries.shape[0];
-        var logits = (cos - eye(batch, device: queries.device) * margin) * scale;
-        return nn.functional.cross_entropy(logits, arange(batch, device: queries.device)).MoveToOuterDisposeScope();
+        var logits = (cos - eye(batch, device: queries.device).Times(margin)).Times(scale);
+        return nn.functional.cross_entropy(logits, TensorOps.Arange(batch, queries.device)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Losses;
@@ -26,8 +27,8 @@ public static class MatryoshkaLoss
         Tensor? total = null;
         for (var i = 0; i < dimensions.Count; i++)
         {
-            var term = loss(queries.narrow(1, 0, dimensions[i]), passages.narrow(1, 0, dimensions[i])) * (weights?[i] ?? 1.0);
-            total = total is null ? term : total + term;
+            var term = loss(queries.narrow(1, 0, dimensions[i]), passages.narrow(1, 0, dimensions[i])).Times(weights?[i] ?? 1.0);
+            total = total is null ? term : total.Plus(term);
         }
         return total!.MoveToOuterDisposeScope();
     }

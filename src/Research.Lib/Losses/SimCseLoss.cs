@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,7 +31,7 @@ public static class SimCseLoss
         var logits = a.mm(b.t());                                                     // (batch, batch)
         if (extraNegatives is not null && extraNegatives.shape[0] > 0)
             logits = cat([logits, a.mm(nn.functional.normalize(extraNegatives, p: 2, dim: -1).t())], 1); // (batch, batch + queue)
-        var labels = arange(view1.shape[0], device: view1.device);
-        return nn.functional.cross_entropy(logits / temperature, labels).MoveToOuterDisposeScope();
+        var labels = TensorOps.Arange(view1.shape[0], view1.device);
+        return nn.functional.cross_entropy(logits.DividedBy(temperature), labels).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Losses;
@@ -20,9 +21,9 @@ public static class TripletLoss
         ArgumentNullException.ThrowIfNull(negatives);
         using var scope = NewDisposeScope();
         Tensor Distance(Tensor a, Tensor b) => distance == TripletDistance.Cosine
-            ? 1 - nn.functional.cosine_similarity(a, b, dim: -1)
-            : (a - b).pow(2).sum(-1).sqrt();
-        var loss = nn.functional.relu(Distance(anchors, positives) - Distance(anchors, negatives) + margin).mean();
+            ? nn.functional.cosine_similarity(a, b, dim: -1).SubtractedFrom(1)
+            : (a - b).Squared().sum(-1).sqrt();
+        var loss = nn.functional.relu((Distance(anchors, positives) - Distance(anchors, negatives)).Plus(margin)).mean();
         return loss.MoveToOuterDisposeScope();
     }
 }

@@ -1,4 +1,5 @@
 using Research.Lib.Modeling.Bert;
+using Research.Lib.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -146,11 +147,11 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     {
         var seq = inputIds.shape[1];
         if (!Config.IsRoberta)
-            return torch.arange(seq, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0).expand(inputIds.shape[0], seq);
+            return TensorOps.Arange(seq, inputIds.device).unsqueeze(0).expand(inputIds.shape[0], seq);
         // RoBERTa / XLM-R: positions count real tokens from padding_idx + 1; padding keeps padding_idx.
         using var pad = Config.PadTokenId.ToScalar();
         var notPad = inputIds.ne(pad).to_type(ScalarType.Int64);
-        return (notPad.cumsum(1) * notPad).add_(pad);
+        return (notPad.cumsum(1) * notPad).add_(pad, Scalars.One);
     }
 
     /// <summary>
@@ -164,7 +165,7 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         var generator = new torch.Generator((ulong)seed);
         foreach (var (name, p) in named_parameters())
         {
-            if (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal)) p.fill_(1.0f);
+            if (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal)) p.FillInPlace(1.0);
             else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
             else p.normal_(0, std, generator);
         }

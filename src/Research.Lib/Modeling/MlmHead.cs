@@ -1,6 +1,7 @@
 using Research.Lib.Modeling.Bert;
-using TorchSharp;
+using Research.Lib.Tensors;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Modeling;
@@ -34,7 +35,7 @@ public sealed class MlmHead : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor hidden, Tensor wordEmbeddings)
     {
         using var scope = NewDisposeScope();
-        return (transform.forward(hidden).matmul(wordEmbeddings.t()) + bias).MoveToOuterDisposeScope();
+        return transform.forward(hidden).matmul(wordEmbeddings.t()).Plus(bias).MoveToOuterDisposeScope();
     }
 
     /// <summary>Weights by Hugging Face name (cls.predictions.*), detached CPU copies, for saving.</summary>
@@ -70,7 +71,7 @@ public sealed class MlmHead : nn.Module<Tensor, Tensor, Tensor>
                 var generator = new torch.Generator((ulong)seed);
                 foreach (var (name, p) in mine)
                 {
-                    if (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal)) p.fill_(1.0f);
+                    if (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal)) p.FillInPlace(1.0);
                     else if (name.EndsWith("bias", StringComparison.Ordinal)) p.zero_();
                     else p.normal_(0, 0.02, generator);
                 }

@@ -1,4 +1,5 @@
 using Research.Lib.Modeling;
+using Research.Lib.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -168,6 +169,6 @@ public sealed class ExactIndex : IVectorIndex
         using var zero = 0.ToScalar();
         var qq = q.pow(two).sum(1, keepdim: true);
         var dd = docs.pow(two).sum(1).unsqueeze(0);
-        return (qq + dd - q.mm(docs.t()).mul(two)).clamp_min(zero);
+        return (qq.Plus(dd) - q.mm(docs.t()).mul(two)).clamp_min(zero);
     }
 }

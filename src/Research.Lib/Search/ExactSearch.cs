@@ -1,4 +1,5 @@
 using Research.Lib.Modeling;
+using Research.Lib.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -50,7 +51,7 @@ public static class ExactSearch
                     var nd = Math.Min(documentBlock, rows - d0);
                     var block = q.mm(docs.narrow(0, d0, nd).t());                              // (nq, nd)
                     var (s, i) = block.topk(Math.Min(k, nd), dim: 1, largest: true, sorted: true);
-                    i = i.add(d0);
+                    i = i.Plus(d0);
                     Tensor nextScores, nextIndices;
                     if (bestScores is null)
                     {

@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -56,7 +57,7 @@ internal static class IvfRangeJoin
             var hits = scores.ge(limit).nonzero();                                                                      // (hits, 2)
             if (hits.shape[0] == 0) continue;
             var rc = hits.data<long>().ToArray();
-            var values = scores.flatten().index_select(0, hits.select(1, 0) * memberIds.Length + hits.select(1, 1)).data<float>().ToArray();
+            var values = scores.flatten().index_select(0, hits.select(1, 0).Times(memberIds.Length).Plus(hits.select(1, 1))).data<float>().ToArray();
             for (var h = 0; h < values.Length; h++)
             {
                 var (i, j) = (proberIds[rc[2 * h]], memberIds[rc[2 * h + 1]]);
@@ -82,7 +83,7 @@ internal static class IvfRangeJoin
             var assigned = sample.mm(centroids.t()).argmax(1);                                                // (rows)
             var sums = zeros_like(centroids).index_add_(0, assigned, sample, one);                                 // (lists, d)
             var counts = bincount(assigned, minlength: lists);                                                // (lists)
-            var empty = counts.eq(0).unsqueeze(1);
+            var empty = counts.eq(Scalars.Zero).unsqueeze(1);
             var updated = nn.functional.normalize(sums, 2.0, 1);                                                  // spherical: unit centroids
             centroids.copy_(where(empty, centroids, updated));                                                 // an empty list keeps its centroid
         }

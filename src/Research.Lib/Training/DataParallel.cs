@@ -1,5 +1,6 @@
 using Research.Lib.Devices;
 using Research.Lib.Modeling;
+using Research.Lib.Tensors;
 using Research.Lib.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -71,7 +72,7 @@ internal sealed class DataParallel : IDisposable
                 if (p.grad is null) continue;
                 var target = primary[name];
                 if (target.grad is null) target.grad = p.grad.to(_primary.Device).clone();
-                else target.grad.add_(p.grad.to(_primary.Device));
+                else target.grad.PlusInPlace(p.grad.to(_primary.Device));
                 p.grad.zero_();
             }
     }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Research.Lib.Modeling;
-using TorchSharp;
+using Research.Lib.Tensors;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Training;
@@ -97,7 +98,7 @@ public sealed class FlatAdamW : IDisposable
         using var max = maxNorm.ToScalar();
         using var tiny = 1e-6.ToScalar();
         using var one = 1.0.ToScalar();
-        var coef = (total + tiny).reciprocal_().mul_(max).clamp_max_(one);
+        var coef = total.add(tiny, Scalars.One).reciprocal_().mul_(max).clamp_max_(one);
         foreach (var g in Gradients()) g.mul_(coef);
         return total.to_type(ScalarType.Float64).DetachFromDisposeScope();
     }
@@ -193,7 +194,7 @@ public sealed class FlatAdamW : IDisposable
         p.mul_(decay);
         m.mul_(b1).add_(g, oneMinusB1);
         v.mul_(b2).addcmul_(g, g, oneMinusB2);
-        using var denom = v.sqrt().div_(sqrtBias2).add_(eps);
+        using var denom = v.sqrt().div_(sqrtBias2).add_(eps, Scalars.One);
         p.addcdiv_(m, denom, stepSize);
     }
 

@@ -1,5 +1,7 @@
 using Research.Lib.Data;
+using Research.Lib.Tensors;
 using Research.Lib.Text;
+using TorchSharp;
 
 namespace Research.Lib.Training;
 
@@ -13,6 +15,9 @@ namespace Research.Lib.Training;
 public static class MlmMasking
 {
     public const long Ignore = -100;
+
+    /// <summary><see cref="Ignore"/> as a Scalar that lives as long as the process (see <see cref="Scalars"/>).</summary>
+    internal static readonly Scalar IgnoreScalar = Ignore.ToScalar();
 
     /// <summary>(corrupted ids, labels), both (batch·length) row-major like <see cref="TokenBatch.Ids"/>.</summary>
     public static (long[] Inputs, long[] Labels) Mask(TokenBatch batch, ITextTokenizer tokenizer, double probability, ulong seed)

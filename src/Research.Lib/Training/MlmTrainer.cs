@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Research.Lib.Data;
 using Research.Lib.Modeling;
+using Research.Lib.Tensors;
 using Research.Lib.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -70,7 +71,7 @@ public static class MlmTrainer
                     var (_, mask, types) = batch.ToTensors(encoder.Device);
                     var ids = tensor(inputs, [batch.Count, batch.Length], device: encoder.Device);
                     var target = tensor(labels, [batch.Count * batch.Length], device: encoder.Device);
-                    var chosen = target.ne(MlmMasking.Ignore).nonzero().squeeze(1);          // positions to predict
+                    var chosen = target.ne(MlmMasking.IgnoreScalar).nonzero().squeeze(1);          // positions to predict
                     if (chosen.shape[0] == 0) continue;                                       // nothing masked in this batch (tiny texts)
                     var hidden = encoder.Model.forward(ids, mask, types);                     // (batch, seq, hidden)
                     var picked = hidden.reshape(-1, hidden.shape[2]).index_select(0, chosen); // (n, hidden)
@@ -80,7 +81,7 @@ public static class MlmTrainer
                     var value = (float)loss.to_type(ScalarType.Float64).item<double>();
                     if (!float.IsFinite(value))
                         throw new InvalidOperationException($"Training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {value}. Lower the learning rate (now {options.LearningRate}).");
-                    (loss * scaler.Scale).backward();
+                    loss.Times(scaler.Scale).backward();
                     float accuracy;
                     using (no_grad())
                         accuracy = logits.argmax(1).eq(truth).to_type(ScalarType.Float32).mean().item<float>();

@@ -1,8 +1,9 @@
 using Research.Lib.Devices;
 using Research.Lib.Modeling;
+using Research.Lib.Tensors;
 using Research.Lib.Text;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Training;
@@ -65,7 +66,7 @@ internal sealed class ReplacedTokenDetection : IDisposable
         var (ids, mask, types) = batch.ToTensors(device);
         var (inputs, labels) = MlmMasking.Mask(batch, _generator.Tokenizer, _ratio, seed);
         var target = tensor(labels, [batch.Count, batch.Length], device: device);
-        var chosen = target.ne(MlmMasking.Ignore);                                               // (batch, seq) masked positions
+        var chosen = target.ne(MlmMasking.IgnoreScalar);                                               // (batch, seq) masked positions
         Tensor edited;
         using (no_grad())
         {
@@ -77,7 +78,7 @@ internal sealed class ReplacedTokenDetection : IDisposable
         var replaced = Replace(ids, chosen, edited).Labels;
         var states = _discriminator.forward(edited, mask, types, sentenceVectors);                // (batch, seq, hidden)
         var logits = _head.forward(states.to_type(ScalarType.Float32));                          // (batch, seq, 2)
-        var real = mask.ne(0).reshape(-1).nonzero().squeeze(1);
+        var real = mask.ne(Scalars.Zero).reshape(-1).nonzero().squeeze(1);
         var flatLogits = logits.reshape(-1, 2).index_select(0, real);
         var flatLabels = replaced.reshape(-1).index_select(0, real);
         var loss = nn.functional.cross_entropy(flatLogits, flatLabels);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Research.Lib.Data;
 using Research.Lib.Losses;
 using Research.Lib.Modeling;
+using Research.Lib.Tensors;
 using Research.Lib.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -137,7 +138,7 @@ public static class SupervisedTrainer
                     if (options.GradCacheChunk > 0)
                     {
                         // Gradient caching: the whole batch's loss in the memory of one chunk (same gradients as below).
-                        (value, qv, pv) = GradCache.Backward(encoder, queries, passages, (q, p) => LossOf(q, p) * (scaler.Scale / options.GradientAccumulation),
+                        (value, qv, pv) = GradCache.Backward(encoder, queries, passages, (q, p) => LossOf(q, p).Times(scaler.Scale / options.GradientAccumulation),
                             options.GradCacheChunk, options.QueryMaxLength, options.PassageMaxLength, (long)(Mix(options.Seed, (ulong)microSteps) & 0x7FFFFFFFFFFF));
                         value *= (float)(options.GradientAccumulation / scaler.Scale);
                     }
@@ -147,7 +148,7 @@ public static class SupervisedTrainer
                         pv = replicas?.Forward(passages, options.PassageMaxLength) ?? LengthBuckets.Forward(encoder, passages, options.PassageMaxLength, options.LengthBucket);
                         var loss = LossOf(qv, pv);
                         value = (float)loss.to_type(ScalarType.Float64).item<double>();
-                        if (float.IsFinite(value)) (loss * (scaler.Scale / options.GradientAccumulation)).backward();
+                        if (float.IsFinite(value)) loss.Times(scaler.Scale / options.GradientAccumulation).backward();
                     }
                     if (!float.IsFinite(value))
                         throw new InvalidOperationException($"Training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {value}. Lower the learning rate (now {options.LearningRate}) or raise the temperature.");

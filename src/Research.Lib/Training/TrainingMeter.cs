@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Research.Lib.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,7 +27,7 @@ internal sealed class TrainingMeter
         using (no_grad())
         {
             if (_scores is null) _scores = scores.detach().clone().DetachFromDisposeScope();
-            else _scores.add_(scores);
+            else _scores.PlusInPlace(scores);
         }
         Add(loss, 0, 0, examples);
     }

@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using Research.Lib.Data;
 using Research.Lib.Data.Augment;
+using Research.Lib.Data;
 using Research.Lib.Losses;
 using Research.Lib.Modeling;
+using Research.Lib.Tensors;
 using Research.Lib.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -128,12 +129,12 @@ public static class UnsupervisedTrainer
                     {
                         // DiffCSE: both views' vectors condition the discriminator on their own (independently masked) sentences.
                         var (detection, _) = rtd.Loss(views, both, Mix(options.Seed ^ 0xD1FFC5EUL, (ulong)microSteps));
-                        loss = loss + detection * options.LambdaWeight;
+                        loss = loss.Plus(detection.Times(options.LambdaWeight));
                     }
                     var value = (float)loss.to_type(ScalarType.Float64).item<double>();
                     if (!float.IsFinite(value))
                         throw new InvalidOperationException($"Training diverged at step {step + 1} (epoch {epoch + 1}): the loss is {value}. Lower the learning rate (now {options.LearningRate}) or raise the temperature.");
-                    (loss * scaler.Scale).backward();
+                    loss.Times(scaler.Scale).backward();
                     var (positive, negative) = ViewScores(z1, z2);
                     meter.Add(value, positive, negative, count);
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);

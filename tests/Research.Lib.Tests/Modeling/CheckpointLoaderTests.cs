@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using Research.Lib.Modeling;
 using TorchSharp;
 
@@ -31,7 +32,7 @@ public class CheckpointLoaderTests
         source.InitializeWeights(3);
         var weights = CheckpointLoader.StateDict(source).ToDictionary(kv => "bert." + kv.Key, kv => kv.Value);
         weights["cls.predictions.bias"] = torch.zeros(10);
-        weights["bert.embeddings.position_ids"] = torch.arange(8);
+        weights["bert.embeddings.position_ids"] = TensorOps.Arange(8);
         using var target = new BertModel(Tiny);
         CheckpointLoader.Load(target, weights, "ckpt");
         Assert.Equal(source.named_parameters().First().parameter.data<float>().ToArray(), target.named_parameters().First().parameter.data<float>().ToArray());

@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using Research.Lib.Modeling;
 using Research.Lib.Text;
 using TorchSharp;
@@ -38,7 +39,7 @@ public class MixedPrecisionTests
         encoder.Model.eval();                                      // no dropout: the same function every run
         // Unnormalized vectors and a squared norm: the gradient of a sum of unit-vector entries can cancel in bf16.
         using var vectors = encoder.Forward(batch, normalize: false);
-        vectors.pow(2).sum().backward();
+        vectors.Squared().sum().backward();
         // The value projection's gradient: the query's can vanish in bf16 for a random model, whose near-uniform attention
         // makes softmax's backward subtract nearly equal numbers (seen as exact zeros on libtorch 2.11's CPU kernels).
         var value = encoder.Model.named_parameters().Single(p => p.name == "encoder.layer.0.attention.self.value.weight").parameter;

@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using Research.Lib.Search;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,7 +13,7 @@ public class IvfRangeJoinTests
     {
         var g = new Generator(11);
         var basis = randn([400, 16], generator: g);
-        var copies = basis.narrow(0, 0, 100) + randn([100, 16], generator: g) * 0.05;
+        var copies = basis.narrow(0, 0, 100).Plus(randn([100, 16], generator: g).Times(0.05));
         return nn.functional.normalize(cat([basis, copies], 0), 2.0, 1);
     }
 

@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using Research.Lib.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -17,8 +18,8 @@ public class FlatAdamWTests
 
     private static Tensor Loss(IReadOnlyList<Parameter> p, int step)
     {
-        var x = linspace(-1, 1, 12).reshape(4, 3) * (step + 1);
-        return ((p[0] * x).sum(1).pow(2).sum() + (p[1] * p[1]).sum() * 3 + p[0].sum() * p[1].sum()) * 5;
+        var x = linspace(-1, 1, 12).reshape(4, 3).Times(step + 1.0);
+        return (p[0] * x).sum(1).Squared().sum().Plus((p[1] * p[1]).sum().Times(3.0)).Plus(p[0].sum() * p[1].sum()).Times(5.0);
     }
 
     [Fact]
@@ -63,7 +64,7 @@ public class FlatAdamWTests
         var twice = p[0].grad!.clone();
         mine.ZeroGrad();
         Loss(p, 0).backward();
-        Assert.True(twice.allclose(p[0].grad! * 2), "a second backward adds into the shared gradient");
+        Assert.True(twice.allclose(p[0].grad!.Times(2.0)), "a second backward adds into the shared gradient");
         Assert.Single(mine.Gradients()); // one flat buffer; the unused parameter has no gradient
     }
 

@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using Research.Lib.Training;
 using TorchSharp;
 
@@ -12,12 +13,12 @@ public class LossScalerTests
         var scaler = new LossScaler(enabled: true);
         Assert.Equal(65536, scaler.Scale);
         using var p = torch.zeros(3).requires_grad_();
-        (p * torch.tensor(new[] { 1f, 2f, 3f }) * 65536).sum().backward();
+        (p * torch.tensor(new[] { 1f, 2f, 3f })).Times(65536.0).sum().backward();
         Assert.True(scaler.Unscale([p.grad!]));
         Assert.Equal(new[] { 1f, 2f, 3f }, p.grad!.data<float>().ToArray());
         Assert.Equal((65536.0, 1), (scaler.Scale, scaler.GoodSteps));
 
-        p.grad.fill_(float.PositiveInfinity);
+        p.grad.FillInPlace(double.PositiveInfinity);
         Assert.False(scaler.Unscale([p.grad!]));
         Assert.Equal((32768.0, 0), (scaler.Scale, scaler.GoodSteps));
     }
@@ -37,7 +38,7 @@ public class LossScalerTests
     {
         var scaler = new LossScaler(enabled: false, scale: 1024);
         using var p = torch.ones(2).requires_grad_();
-        (p * float.PositiveInfinity).sum().backward();
+        p.Times(double.PositiveInfinity).sum().backward();
         Assert.True(scaler.Unscale([p.grad!]));
         scaler.Update(finite: false);
         Assert.Equal(1.0, scaler.Scale);

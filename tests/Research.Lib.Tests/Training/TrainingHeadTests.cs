@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using Research.Lib.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,7 +13,7 @@ public class TrainingHeadTests
     {
         using var head = TrainingHead.Create(8, batchNorm: false);
         Assert.Equal(8 * 8 + 8, head.parameters().Sum(p => p.numel()));
-        using var y = head.forward(torch.full(4, 8, 100f));
+        using var y = head.forward(torch.ones(4, 8).Times(100.0));
         Assert.True(y.abs().max().item<float>() <= 1f); // tanh
     }
 
@@ -24,7 +25,7 @@ public class TrainingHeadTests
         Assert.Equal(8 * 16 + 16 + 16 + 16 * 8, head.parameters().Sum(p => p.numel()));
         head.train();
         torch.manual_seed(7);
-        using var x = torch.randn(32, 8) * 3 + 5;
+        using var x = torch.randn(32, 8).Times(3.0).Plus(5.0);
         using var y = head.forward(x);
         Assert.Equal(new long[] { 32, 8 }, y.shape);
         var mean = y.mean([0]).abs().max().item<float>();

@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using Research.Lib.Text;
 using Research.Lib.Training;
 using TorchSharp;
@@ -15,9 +16,9 @@ public class UnsupervisedPiecesTests
         using (torch.no_grad())
         {
             key.weight!.copy_(torch.tensor(new float[] { 1, 2 }).reshape(1, 2));
-            key.bias!.fill_(4f);
+            key.bias!.FillInPlace(4);
             online.weight!.copy_(torch.tensor(new float[] { 3, -2 }).reshape(1, 2));
-            online.bias!.fill_(0f);
+            online.bias!.FillInPlace(0);
         }
         MomentumUpdate.Apply(key, online, 0.75);
         Assert.Equal(new[] { 1.5f, 1f }, key.weight!.data<float>().ToArray());   // 0.75·1 + 0.25·3, 0.75·2 + 0.25·(−2)

@@ -1,5 +1,6 @@
-using TorchSharp;
+using Research.Lib.Tensors;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Modeling.Bert;
@@ -36,8 +37,8 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = word_embeddings.forward(inputIds)            // (batch, seq, hidden)
-            + position_embeddings.forward(positionIds)
-            + token_type_embeddings.forward(tokenTypeIds);
+            .Plus(position_embeddings.forward(positionIds))
+            .Plus(token_type_embeddings.forward(tokenTypeIds));
         return dropout.forward(LayerNorm.forward(x)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -28,6 +29,6 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor residual)
     {
         using var scope = NewDisposeScope();
-        return _autocast.LayerNorm(LayerNorm, dropout.forward(_autocast.Linear(dense, x)) + residual, _eps).MoveToOuterDisposeScope(); // (batch, seq, hidden)
+        return _autocast.LayerNorm(LayerNorm, dropout.forward(_autocast.Linear(dense, x)).Plus(residual), _eps).MoveToOuterDisposeScope(); // (batch, seq, hidden)
     }
 }

@@ -1,5 +1,6 @@
-using TorchSharp;
+using Research.Lib.Tensors;
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Modeling.Bert;
@@ -34,8 +35,9 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     private static Tensor Eager(Tensor q, Tensor k, Tensor v, Tensor keyMask, double dropout, long headDim)
     {
         using var scope = NewDisposeScope();
-        var scores = q.matmul(k.transpose(-2, -1)).div_(Math.Sqrt(headDim));                  // (batch, heads, seq, seq)
-        scores.masked_fill_(keyMask.logical_not(), double.NegativeInfinity);
+        using var scale = Math.Sqrt(headDim).ToScalar();
+        var scores = q.matmul(k.transpose(-2, -1)).div_(scale);                 // (batch, heads, seq, seq)
+        scores.masked_fill_(keyMask.logical_not(), Scalars.NegativeInfinity);
         var probs = scores.softmax(-1);
         if (dropout > 0) probs = nn.functional.dropout(probs, dropout, training: true);
         return probs.matmul(v).MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using Research.Lib.Tensors;
 using Research.Lib.Modeling;
 using Research.Lib.Text;
 using TorchSharp;
@@ -28,7 +29,7 @@ public class BertSelfAttentionTests
             encoder.Model.AttentionImplementation = implementation;
             encoder.Model.zero_grad();
             var vectors = encoder.Forward(batch, normalize: false);
-            vectors.pow(2).sum().backward();
+            vectors.Squared().sum().backward();
             return (vectors.detach(), encoder.Model.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
         }
 
