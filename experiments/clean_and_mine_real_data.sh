@@ -38,7 +38,8 @@ for set in bge fin scifact; do
   done
   corpus=(); [ "$set" = scifact ] && corpus=(--corpus "$OUT/scifact_corpus.txt")
   for method in Bm25 Dense Hybrid; do
-    research mine --input "$OUT/$set.jsonl" --model hashed --method "$method" "${corpus[@]}" --range 10-210 --negatives 15 \
+    model=(--model hashed); [ "$method" = Bm25 ] && model=()   # BM25 ranks without a model
+    research mine --input "$OUT/$set.jsonl" "${model[@]}" --method "$method" "${corpus[@]}" --range 10-210 --negatives 15 \
       --max-score-ratio 0.95 --replace --out "$OUT/mine-$set-$method" > /dev/null
   done
 done

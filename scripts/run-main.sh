@@ -49,7 +49,8 @@ cmp "$OUT/clean/dropped.tsv" "$OUT/clean-ivf/dropped.tsv"
 echo "clean --index IVF (every list probed) dropped the same queries as the exact search"
 echo "== mine (BM25, dense, hybrid)"
 for method in Bm25 Dense Hybrid; do
-  research mine --input "$OUT/clean/cleaned.jsonl" --model hashed --method "$method" --range 2-60 --negatives 5 --replace --max-score-ratio 0.95 --out "$OUT/mine-$method"
+  model=(--model hashed); [ "$method" = Bm25 ] && model=()   # BM25 ranks without a model
+  research mine --input "$OUT/clean/cleaned.jsonl" "${model[@]}" --method "$method" --range 2-60 --negatives 5 --replace --max-score-ratio 0.95 --out "$OUT/mine-$method"
 done
 echo "== train (InfoNCE with the mined hard negatives; tiny model, a few epochs) and evaluate on the dev set"
 research train --config configs/infonce_toy.json --model toy_data/tiny-bert --data "$OUT/mine-Hybrid/mined.jsonl" \

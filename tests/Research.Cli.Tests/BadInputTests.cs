@@ -147,6 +147,52 @@ public class BadInputTests(CliFixture fixture) : IClassFixture<CliFixture>
         ["train: diffcse without generator"] = (["train", "--method", "diffcse", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--out", "{d}/tr"], "DiffCSE needs a generator: set generator to a model folder with a masked-language-model head (research train --method mlm)."),
         ["train: config not JSON"] = (["train", "--config", "{d}/a_file", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "{d}/a_file:1: 'I' is an invalid start of a value. (at $)"),
 
+        // round 3: train options and combinations, NaN / Infinity, duplicate keys, mine, merge, encode, eval suite
+        ["train: max_steps 0"] = (["train", "--config", "{d}/config_maxsteps0.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "max_steps 0: expected a positive number of optimizer steps (leave it out to run every epoch)."),
+        ["train: simcse max_steps 0"] = (["train", "--method", "simcse", "--config", "{d}/config_maxsteps0.json", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--out", "{d}/tr"], "max_steps 0: expected a positive number of optimizer steps (leave it out to run every epoch)."),
+        ["train: mlm max_steps 0"] = (["train", "--method", "mlm", "--config", "{d}/config_maxsteps0.json", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--out", "{d}/tr"], "max_steps 0: expected a positive number of optimizer steps (leave it out to run every epoch)."),
+        ["train: warmup_ratio NaN"] = (["train", "--config", "{d}/config_warmup_nan.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "warmup_ratio NaN: expected a finite number."),
+        ["train: mlm warmup_ratio NaN"] = (["train", "--method", "mlm", "--config", "{d}/config_warmup_nan.json", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--out", "{d}/tr"], "warmup_ratio NaN: expected a finite number."),
+        ["train: learning_rate Infinity"] = (["train", "--config", "{d}/config_lr_inf.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "learning_rate Infinity: expected a finite number."),
+        ["train: simcse learning_rate Infinity"] = (["train", "--method", "simcse", "--config", "{d}/config_lr_inf.json", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--out", "{d}/tr"], "learning_rate Infinity: expected a finite number."),
+        ["train: simcse temperature NaN"] = (["train", "--method", "simcse", "--config", "{d}/config_unsup_temp_nan.json", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--out", "{d}/tr"], "temperature NaN: expected a finite number."),
+        ["train: duplicated key"] = (["train", "--config", "{d}/config_dupkey.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "{d}/config_dupkey.json:3: key 'learning_rate' appears twice in one object (at $.learning_rate); give each setting once."),
+        ["train: duplicated nested key"] = (["train", "--config", "{d}/config_nested_dupkey.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "{d}/config_nested_dupkey.json:1: key 'temperature' appears twice in one object (at $.info_nce.temperature); give each setting once."),
+        ["train: log_every 0"] = (["train", "--config", "{d}/config_logevery0.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "log_every 0: expected a positive number of steps."),
+        ["train: simcse log_every 0"] = (["train", "--method", "simcse", "--config", "{d}/config_logevery0.json", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--out", "{d}/tr"], "log_every 0: expected a positive number of steps."),
+        ["train: evaluate_every -1"] = (["train", "--config", "{d}/config_evaluate_negative.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "evaluate_every -1: expected 0 (only at the end) or a number of steps."),
+        ["train: max_grad_norm 0"] = (["train", "--config", "{d}/config_gradnorm0.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "max_grad_norm 0: expected a positive number."),
+        ["train: temperature 0"] = (["train", "--config", "{d}/config_temp0.json", "--model", "{m}", "--data", "{t}/toy_source.json", "--out", "{d}/tr"], "info_nce.temperature 0: expected a positive number."),
+        ["train: group_size beyond the passages"] = (["train", "--config", "{d}/config_group12.json", "--model", "{m}", "--data", "{d}/train_8passages.jsonl", "--out", "{d}/tr"], "group_size 12: --data {d}/train_8passages.jsonl has 8 distinct passages in all, fewer than one query's group (1 positive + 11 negatives); lower group_size or mine more negatives."),
+        ["train: empty data"] = (["train", "--model", "{m}", "--data", "{d}/empty.txt", "--out", "{d}/tr"], "--data {d}/empty.txt: no training records (the file is empty)."),
+        ["train: one record"] = (["train", "--model", "{m}", "--data", "{d}/train_one.jsonl", "--out", "{d}/tr"], "--data {d}/train_one.jsonl: 1 training record; training needs at least 2."),
+        ["train: --eval-neg without --eval"] = (["train", "--model", "{m}", "--data", "{t}/toy_source.json", "--eval-neg", "{t}/toy_dev_neg.json", "--out", "{d}/tr"], "--eval-neg needs --eval: it is the neg_passage file of a seed-format --eval query file."),
+        ["train: --eval-sts with supervised"] = (["train", "--model", "{m}", "--data", "{t}/toy_source.json", "--eval-sts", "{d}/pairs_sts.tsv", "--out", "{d}/tr"], "--eval-sts evaluates --method simcse, esimcse, diffcse or mlm; supervised training evaluates retrieval with --eval."),
+        ["train: --eval-pairs with supervised"] = (["train", "--model", "{m}", "--data", "{t}/toy_source.json", "--eval-pairs", "{d}/pairs.tsv", "--out", "{d}/tr"], "--eval-pairs evaluates --method simcse, esimcse, diffcse or mlm; supervised training evaluates retrieval with --eval."),
+        ["train: --generator with supervised"] = (["train", "--model", "{m}", "--data", "{t}/toy_source.json", "--generator", "{m}", "--out", "{d}/tr"], "--generator is DiffCSE's masked-language-model generator; supervised training uses none."),
+        ["train: --generator with simcse"] = (["train", "--method", "simcse", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--generator", "{m}", "--out", "{d}/tr"], "--generator is DiffCSE's masked-language-model generator; --method simcse uses none."),
+        ["train: --devices with simcse"] = (["train", "--method", "simcse", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--devices", "cuda:0,cuda:1", "--out", "{d}/tr"], "--devices is supported for supervised training only; --method simcse trains on one device (--device)."),
+        ["train: --eval with simcse"] = (["train", "--method", "simcse", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--eval", "{t}/toy_dev.json", "--out", "{d}/tr"], "--eval is supported for supervised training only; --method simcse evaluates with --eval-sts and/or --eval-pairs."),
+        ["train: --resume with simcse"] = (["train", "--method", "simcse", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--resume", "--out", "{d}/tr"], "--resume is supported for supervised training only; --method simcse has no checkpoints to resume from."),
+        ["train: --checkpoint with mlm"] = (["train", "--method", "mlm", "--model", "{m}", "--data", "{t}/toy_unsup.txt", "--checkpoint", "{d}/ck", "--out", "{d}/tr"], "--checkpoint is supported for supervised training only; --method mlm has no checkpoints to resume from."),
+        ["train: --devices ,"] = (["train", "--model", "{m}", "--data", "{t}/toy_source.json", "--devices", ",", "--out", "{d}/tr"], "--devices ',': expected a comma-separated list of devices without empty entries, such as cuda:0,cuda:1."),
+        ["train: --devices twice the same"] = (["train", "--model", "{m}", "--data", "{t}/toy_source.json", "--devices", "cpu,cpu", "--out", "{d}/tr"], "--devices 'cpu,cpu': a device is listed twice; give each once."),
+        ["train: --resume without a checkpoint"] = (["train", "--model", "{m}", "--data", "{t}/toy_source.json", "--resume", "--out", "{d}/tr"], "--resume: no checkpoint in {d}/tr.checkpoint (trainer_state.json); start without --resume."),
+        ["train: unknown precision"] = (["train", "--model", "{m}", "--data", "{t}/toy_source.json", "--precision", "fp8", "--out", "{d}/tr"], "--precision fp8: expected fp32, bf16 or fp16."),
+        ["mine: --max-score-ratio NaN"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--max-score-ratio", "NaN", "--out", "{d}/n"], "--max-score-ratio NaN: expected a finite number."),
+        ["mine: --margin Infinity"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--margin", "Infinity", "--out", "{d}/n"], "--margin Infinity: expected a finite number."),
+        ["mine: --max-score -Infinity"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--max-score", "-Infinity", "--out", "{d}/n"], "--max-score -Infinity: expected a finite number."),
+        ["mine: Dense without --model"] = (["mine", "--input", "{t}/toy_source.json", "--method", "Dense", "--out", "{d}/n"], "--model is required for --method Dense (only Bm25 ranks without a model)."),
+        ["mine: Bm25 with --model"] = (["mine", "--input", "{t}/toy_source.json", "--model", "hashed", "--method", "Bm25", "--out", "{d}/n"], "--model: --method Bm25 ranks with BM25 alone and would ignore it; leave --model out, or fuse both with --method Hybrid."),
+        ["clean: --threshold NaN"] = (["clean", "--input", "{t}/toy_source.json", "--model", "hashed", "--threshold", "NaN", "--out", "{d}/c"], "--threshold NaN: expected a finite number."),
+        ["bm25 build: --k1 NaN"] = (["bm25", "build", "--corpus", "{d}/corpus.jsonl", "--k1", "NaN", "--out", "{d}/b"], "--k1 NaN: expected a finite number."),
+        ["merge: --out is one of the parts"] = (["merge", "{d}/vectors.npy", "{d}/query3.npy", "--out", "{d}/vectors.npy"], "--out {d}/vectors.npy: is one of the parts ({d}/vectors.npy); merging into it would replace an input. Choose another --out."),
+        ["merge: a part twice"] = (["merge", "{d}/vectors.npy", "{d}/vectors.npy", "--out", "{d}/merged.npy"], "PARTS: {d}/vectors.npy is given twice; give every part once."),
+        ["encode: truncated modules.json"] = (["model", "encode", "--model", "{d}/model_truncated_modules", "--input", "{d}/sentences.txt", "--out", "{d}/v.npy"], "{d}/model_truncated_modules/modules.json:1: not valid JSON: Expected end of string, but instead reached end of data."),
+        ["encode: --out where nothing can be written"] = (["model", "encode", "--model", "{m}", "--input", "{d}/sentences.txt", "--out", "/proc/v.npy"], "/proc/v.npy: cannot write it: Could not find file '/proc/v.npy'."),
+        ["encode: --devices ,"] = (["model", "encode", "--model", "{m}", "--input", "{d}/sentences.txt", "--out", "{d}/v.npy", "--devices", ","], "--devices ',': expected a comma-separated list of devices without empty entries, such as cuda:0,cuda:1."),
+        ["eval suite: missing tasks file"] = (["eval", "suite", "--model", "{m}", "--tasks", "{d}/none.json", "--out", "{d}/suite"], "--tasks {d}/none.json: file not found."),
+
         // notebooks, env
         ["notebooks: --out is a file"] = (["notebooks", "run", "{d}/notebook_notjson.ipynb", "--out", "{d}/a_file"], "--out {d}/a_file: is a file; expected a folder for the executed notebooks and reports."),
         ["notebooks: cell source is a number"] = (["notebooks", "run", "{d}/notebook_numbersource.ipynb", "--out", "{d}/nb"], "{d}/notebook_numbersource.ipynb: cell 1: 'source' is 42; nbformat 4 expects a string or a list of strings."),
@@ -166,6 +212,92 @@ public class BadInputTests(CliFixture fixture) : IClassFixture<CliFixture>
         Assert.Equal((1, Expand(message)), (exit, error.TrimEnd('\n')));
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ResumeRefusesACheckpointOfOtherDataOrOtherBatchSettings()
+    {
+        var dir = Path.Combine(fixture.Dir, "resume-mismatch");
+        Directory.CreateDirectory(dir);
+        var config = Path.Combine(dir, "config.json");
+        File.WriteAllText(config, "{\"batch_size\": 4, \"group_size\": 2, \"max_steps\": 2, \"checkpoint_every\": 1, \"log_every\": 1}");
+        var outDir = Path.Combine(dir, "out");
+        var train = (string configPath, string data) => CliHarness.Run("train", "--config", configPath, "--model", fixture.TinyBert, "--data", data, "--out", outDir, "--resume");
+        var first = CliHarness.Run("train", "--config", config, "--model", fixture.TinyBert, "--data", Path.Combine(fixture.ToyData, "toy_source.json"), "--out", outDir);
+        Assert.Equal(0, first.Exit);
+        Assert.True(File.Exists(Path.Combine(outDir + ".checkpoint", "trainer_state.json")));
+
+        var otherBatch = Path.Combine(dir, "config8.json");
+        File.WriteAllText(otherBatch, "{\"batch_size\": 8, \"group_size\": 2, \"max_steps\": 2, \"checkpoint_every\": 1, \"log_every\": 1}");
+        var (exit, _, error) = train(otherBatch, Path.Combine(fixture.ToyData, "toy_source.json"));
+        Assert.Equal((1, $"checkpoint {outDir}.checkpoint was made by another run: batch_size 4 in the checkpoint, 8 now. Resume with the data and settings it was made with, or start without resuming."), (exit, error.TrimEnd('\n')));
+
+        var otherData = Path.Combine(dir, "other.jsonl");
+        File.WriteAllLines(otherData, File.ReadLines(Path.Combine(fixture.ToyData, "toy_source.json")).Reverse());
+        (exit, _, error) = train(config, otherData);
+        Assert.Equal((1, $"checkpoint {outDir}.checkpoint was made by another run: other training data (the records' SHA-256 differs). Resume with the data and settings it was made with, or start without resuming."), (exit, error.TrimEnd('\n')));
+
+        // The same data and settings resume (the run had ended: nothing is left to train, the model is written again).
+        (exit, _, error) = train(config, Path.Combine(fixture.ToyData, "toy_source.json"));
+        Assert.Equal((0, ""), (exit, error));
+    }
+
+    [Fact]
+    public void EvalSuiteThatFailsLeavesNoOutputBehind()
+    {
+        var outDir = Path.Combine(fixture.Dir, "suite-failed");
+        var (exit, _, error) = CliHarness.Run("eval", "suite", "--model", fixture.TinyBert, "--tasks", fixture["tasks_badsts.json"], "--out", outDir);
+        Assert.Equal((1, fixture["sts_badscore.tsv"] + ":2: field 'label': 'high' is not a number"), (exit, error.TrimEnd('\n')));
+        Assert.False(Directory.Exists(outDir), "a failed eval suite left its output folder (model_meta.json) behind");
+    }
+
+    [Fact]
+    public void MergeRefusesVectorShardsOutOfOrderAndJoinsThemInOrder()
+    {
+        var dir = Path.Combine(fixture.Dir, "merge-shards");
+        Directory.CreateDirectory(dir);
+        var input = Path.Combine(dir, "lines.txt");
+        File.WriteAllLines(input, Enumerable.Range(0, 5).Select(i => $"line number {i}"));
+        string Part(int i)
+        {
+            var path = Path.Combine(dir, $"part{i}.npy");
+            Assert.Equal(0, CliHarness.Run("model", "encode", "--model", fixture.TinyBert, "--input", input, "--shard", $"{i}/2", "--out", path).Exit);
+            return path;
+        }
+        var (p0, p1) = (Part(0), Part(1));
+        var (exit, _, error) = CliHarness.Run("merge", p1, p0, "--out", Path.Combine(dir, "merged.npy"));
+        Assert.Equal((1, $"{p1}: is shard 1/2, expected 0/2; give every shard once, in order."), (exit, error.TrimEnd('\n')));
+        (exit, _, error) = CliHarness.Run("merge", p0, "--out", Path.Combine(dir, "merged.npy"));
+        Assert.Equal((1, $"{p0}: is shard 0/2, expected 0/1; give every shard once, in order."), (exit, error.TrimEnd('\n')));
+        Assert.Equal(0, CliHarness.Run("merge", p0, p1, "--out", Path.Combine(dir, "merged.npy")).Exit);
+        Assert.Equal(0, CliHarness.Run("model", "encode", "--model", fixture.TinyBert, "--input", input, "--out", Path.Combine(dir, "whole.npy")).Exit);
+        Assert.Equal(Research.Lib.Modeling.EmbeddingMatrix.Load(Path.Combine(dir, "whole.npy")).Data, Research.Lib.Modeling.EmbeddingMatrix.Load(Path.Combine(dir, "merged.npy")).Data);
+    }
+
+    [Fact]
+    public void MineWithBm25NeedsNoModel()
+    {
+        var outDir = Path.Combine(fixture.Dir, "mine-bm25");
+        var (exit, _, error) = CliHarness.Run("mine", "--input", Path.Combine(fixture.ToyData, "toy_source.json"), "--method", "Bm25", "--range", "2-20", "--negatives", "3", "--out", outDir);
+        Assert.Equal((0, ""), (exit, error));
+        Assert.True(File.Exists(Path.Combine(outDir, "mined.jsonl")));
+    }
+
+    [Fact]
+    public void TheFinalEvaluationIsFiledWithTheLastStepNotAsAnEmptyStep()
+    {
+        var dir = Path.Combine(fixture.Dir, "final-eval");
+        Directory.CreateDirectory(dir);
+        var config = Path.Combine(dir, "config.json");
+        File.WriteAllText(config, "{\"batch_size\": 4, \"group_size\": 2, \"max_steps\": 3, \"log_every\": 1, \"evaluate_every\": 2}");
+        var outDir = Path.Combine(dir, "out");
+        var (exit, output, error) = CliHarness.Run("train", "--config", config, "--model", fixture.TinyBert, "--data", Path.Combine(fixture.ToyData, "toy_source.json"),
+            "--eval", Path.Combine(fixture.ToyData, "toy_dev.json"), "--eval-neg", Path.Combine(fixture.ToyData, "toy_dev_neg.json"), "--out", outDir);
+        Assert.Equal((0, ""), (exit, error));
+        var log = File.ReadAllLines(Path.Combine(outDir, "training_log.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).ToList();
+        Assert.Equal([1L, 2, 3], log.Select(e => e["step"]!.GetValue<long>()));
+        Assert.Equal([false, true, true], log.Select(e => e["eval"] is not null));
+        Assert.DoesNotContain("loss      NaN", output, StringComparison.Ordinal);
     }
 
     private string Expand(string text) => text.Replace("{d}", fixture.Dir).Replace("{m}", fixture.TinyBert).Replace("{t}", fixture.ToyData);

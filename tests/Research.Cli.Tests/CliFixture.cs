@@ -51,6 +51,22 @@ public sealed class CliFixture : IDisposable
         Text("config_margin_group.json", "{\"loss\": \"MarginScale\"}");
         Text("config_batch1.json", "{\"batch_size\": 1, \"group_size\": 1}");
         Text("config_unsup_batch1.json", "{\"batch_size\": 1}");
+        Text("config_maxsteps0.json", "{\"max_steps\": 0}");
+        Text("config_warmup_nan.json", "{\"warmup_ratio\": \"NaN\"}");
+        Text("config_lr_inf.json", "{\"learning_rate\": \"Infinity\"}");
+        Text("config_dupkey.json", "{\n  \"learning_rate\": 1e-5,\n  \"learning_rate\": 2e-5\n}\n");
+        Text("config_nested_dupkey.json", "{\"info_nce\": {\"temperature\": 0.05, \"temperature\": 0.02}}");
+        Text("config_logevery0.json", "{\"log_every\": 0}");
+        Text("config_temp0.json", "{\"info_nce\": {\"temperature\": 0}}");
+        Text("config_group12.json", "{\"group_size\": 12, \"batch_size\": 2}");
+        Text("config_evaluate_negative.json", "{\"evaluate_every\": -1}");
+        Text("config_unsup_temp_nan.json", "{\"temperature\": \"NaN\"}");
+        Text("config_gradnorm0.json", "{\"max_grad_norm\": 0}");
+        // 4 records, 8 distinct passages in all (one positive and one negative each).
+        Text("train_8passages.jsonl", string.Concat(Enumerable.Range(0, 4).Select(i => $"{{\"query\": \"q{i}\", \"pos\": [\"positive {i}\"], \"neg\": [\"negative {i}\"]}}\n")));
+        Text("train_one.jsonl", "{\"query\": \"q\", \"pos\": [\"p\"], \"neg\": []}\n");
+        Text("sts_badscore.tsv", "a cat\ta kitten\t4.5\nthe sun\tmath homework\thigh\n");
+        Text("tasks_badsts.json", $"{{\"tasks\": [{{\"name\": \"BadSts\", \"type\": \"STS\", \"data\": \"{Path.Combine(Dir, "sts_badscore.tsv")}\"}}]}}");
         Directory.CreateDirectory(Path.Combine(Dir, "a_folder"));
 
         var good = new EmbeddingMatrix([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0], 3, 4);
@@ -80,6 +96,8 @@ public sealed class CliFixture : IDisposable
         CopyModel("model_unknown_module");
         File.WriteAllText(Path.Combine(Dir, "model_unknown_module", "modules.json"),
             "[{\"idx\": 0, \"name\": \"0\", \"path\": \"\", \"type\": \"sentence_transformers.models.Transformer\"}, {\"idx\": 1, \"name\": \"1\", \"path\": \"1_Pooling\", \"type\": \"sentence_transformers.models.WeightedLayerPooling\"}]");
+        CopyModel("model_truncated_modules");
+        File.WriteAllText(Path.Combine(Dir, "model_truncated_modules", "modules.json"), "[{\"idx\": 0, \"name\": \"0\", \"path\": \"\", \"ty");
         CopyModel("model_truncated");
         var weights = Path.Combine(Dir, "model_truncated", "model.safetensors");
         var bytes = File.ReadAllBytes(weights);

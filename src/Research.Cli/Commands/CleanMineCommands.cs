@@ -115,6 +115,8 @@ internal static class CleanMineCommands
     {
         var input = new Option<string>("--input") { Required = true, Description = "Training JSONL (query, pos, neg)." };
         var model = ModelOption();
+        model.Required = false; // --method Bm25 needs none
+        model.Description += " Required for Dense and Hybrid; Bm25 uses none.";
         var method = new Option<MiningMethod>("--method") { Description = "Dense, Bm25 or Hybrid.", DefaultValueFactory = _ => MiningMethod.Dense };
         var corpus = new Option<string?>("--corpus") { Description = "Candidate passages (BEIR corpus.jsonl or one per line); default: every passage of the input." };
         var range = new Option<string>("--range") { Description = "Ranks START-END (0-based, END excluded) to sample from, FlagEmbedding's range_for_sampling.", DefaultValueFactory = _ => "10-210" };
@@ -138,6 +140,10 @@ internal static class CleanMineCommands
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
+            if (r.GetValue(method) != MiningMethod.Bm25 && r.GetValue(model) is null)
+                throw new ArgumentException($"--model is required for --method {r.GetValue(method)} (only Bm25 ranks without a model).");
+            if (r.GetValue(method) == MiningMethod.Bm25 && r.GetValue(model) is not null)
+                throw new ArgumentException("--model: --method Bm25 ranks with BM25 alone and would ignore it; leave --model out, or fuse both with --method Hybrid.");
             var (start, end) = MiningOptions.ParseRange(r.GetValue(range)!);
             var options = new MiningOptions
             {
@@ -185,6 +191,11 @@ internal static class CleanMineCommands
         {
             var parts = r.GetValue(inputs)!;
             var output = r.GetValue(outPath)!;
+            static string Full(string p) => Path.GetFullPath(p.TrimEnd('/'));
+            if (parts.FirstOrDefault(p => Full(p) == Full(output)) is { } self)
+                throw new ArgumentException($"--out {output}: is one of the parts ({self}); merging into it would replace an input. Choose another --out.");
+            if (parts.Select(Full).Distinct().Count() < parts.Length)
+                throw new ArgumentException($"PARTS: {parts.GroupBy(Full).First(g => g.Count() > 1).First()} is given twice; give every part once.");
             if (parts.All(Directory.Exists))
             {
                 var records = new List<TrainingExample>();
@@ -209,6 +220,7 @@ internal static class CleanMineCommands
             if (parts.Any(Directory.Exists))
                 throw new ArgumentException("PARTS mixes folders and files; give either 'research mine' folders or vector files.");
             var matrices = parts.Select(EmbeddingMatrix.Load).ToList();
+            CheckVectorShards(parts, matrices);
             if (matrices.Select(m => m.Dimension).Distinct().Count() > 1)
                 throw new InvalidDataException($"The parts have different dimensions ({string.Join(", ", matrices.Select(m => m.Dimension))}); are they from the same model?");
             var data = matrices.SelectMany(m => m.Data).ToArray();
@@ -217,6 +229,35 @@ internal static class CleanMineCommands
             Console.WriteLine($"{parts.Length} parts, {merged.Rows} x {merged.Dimension} -> {output}");
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// Vector parts written by <c>model encode --shard</c> carry a <c>PATH.shard.json</c> (shard, rows, input lines): they
+    /// must be shards 0..N-1 of N of one input, in order, each with the rows it was written with. Files without one
+    /// (unsharded encodes) are joined in the order given; a mix of both is refused.
+    /// </summary>
+    private static void CheckVectorShards(IReadOnlyList<string> parts, IReadOnlyList<EmbeddingMatrix> matrices)
+    {
+        var shardFiles = parts.Select(p => p + ".shard.json").ToList();
+        var present = shardFiles.Count(File.Exists);
+        if (present == 0) return;
+        if (present < parts.Count)
+            throw new ArgumentException($"{parts[shardFiles.FindIndex(f => !File.Exists(f))]}: has no .shard.json while other parts do; give the parts of one sharded encode (research model encode --shard I/N), all of them.");
+        var shards = new List<string?>();
+        long? inputLines = null;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var node = JsonNode.Parse(File.ReadAllText(shardFiles[i]));
+            shards.Add(node?["shard"]?.GetValue<string>());
+            var rows = node?["rows"]?.GetValue<long>();
+            if (rows != matrices[i].Rows)
+                throw new InvalidDataException($"{parts[i]}: holds {matrices[i].Rows} rows but {shardFiles[i]} says {rows}; the two come from different runs. Encode that shard again.");
+            var lines = node?["input_lines"]?.GetValue<long>();
+            if (inputLines is not null && lines != inputLines)
+                throw new ArgumentException($"{parts[i]}: is a shard of an input of {lines} lines, {parts[0]} of one of {inputLines}; the parts come from different inputs.");
+            inputLines ??= lines;
+        }
+        CheckShardOrder(shards, parts);
     }
 
     /// <summary>Mining parts must be shards 0..N-1 of N, in order, or all unsharded outputs.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 
 namespace Research.Cli.Commands;
 
@@ -21,6 +22,24 @@ internal static class CliApp
         root.Subcommands.Add(CleanMineCommands.Merge());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
+        RefuseNonFiniteNumbers(root);
         return root;
+    }
+
+    /// <summary>Every number option of every verb refuses NaN and ±Infinity (which .NET parses as numbers) at parse time.</summary>
+    private static void RefuseNonFiniteNumbers(Command command)
+    {
+        foreach (var option in command.Options)
+        {
+            var type = Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+            if (type != typeof(double) && type != typeof(float)) continue;
+            option.Validators.Add(result =>
+            {
+                foreach (var token in result.Tokens)
+                    if (double.TryParse(token.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && !double.IsFinite(value))
+                        result.AddError($"{option.Name} {token.Value}: expected a finite number.");
+            });
+        }
+        foreach (var sub in command.Subcommands) RefuseNonFiniteNumbers(sub);
     }
 }

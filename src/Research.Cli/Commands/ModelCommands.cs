@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Research.Lib.Data;
 using Research.Lib.Devices;
+using Research.Lib.IO;
 using Research.Lib.Modeling;
 using Research.Lib.Text;
 
@@ -185,9 +186,11 @@ internal static class ModelCommands
             var batchSize = CliOptions.Positive("--batch-size", r.GetValue(batch));
             var encodePrecision = CliOptions.ParsePrecision(r.GetValue(precision)!);
             var texts = SentenceReader.ReadEveryLine(r.GetValue(input)!);
-            if (r.GetValue(shard) is { } shardText)
+            var allLines = texts.Count;
+            var shardSpec = r.GetValue(shard) is { } shardText ? ShardSpec.Parse(shardText) : null;
+            if (shardSpec is not null)
             {
-                var (from, to) = ShardSpec.Parse(shardText).Range(texts.Count);
+                var (from, to) = shardSpec.Range(texts.Count);
                 texts = texts.GetRange(from, to - from);
             }
             // Encoding never trains: bf16 / fp16 load the weights in that type (half the memory, as torch_dtype does).
@@ -203,6 +206,10 @@ internal static class ModelCommands
             });
             var path = r.GetValue(output)!;
             m.Save(path);
+            // Which part of the input this is, for 'research merge' to check the parts' order (a stale one of an earlier run goes).
+            var shardFile = path + ".shard.json";
+            if (shardSpec is null) File.Delete(shardFile);
+            else AtomicFile.WriteAllText(shardFile, new System.Text.Json.Nodes.JsonObject { ["shard"] = shardSpec.ToString(), ["rows"] = m.Rows, ["input_lines"] = allLines }.ToJsonString() + "\n");
             Console.WriteLine($"{m.Rows} x {m.Dimension} -> {path} ({m.Rows / sw.Elapsed.TotalSeconds:0.0} sentences/s)");
         }));
         return cmd;

@@ -53,18 +53,31 @@ internal static class TrainCommand
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var methodName = r.GetValue(method)!;
+            if (r.GetValue(evalNeg) is not null && r.GetValue(eval) is null)
+                throw new ArgumentException("--eval-neg needs --eval: it is the neg_passage file of a seed-format --eval query file.");
             if (methodName != "supervised")
             {
+                foreach (var (given, name) in new[] { (r.GetValue(eval) is not null, "--eval"), (r.GetValue(devices) is not null, "--devices"), (r.GetValue(resume), "--resume"), (r.GetValue(checkpoint) is not null, "--checkpoint") })
+                    if (given)
+                        throw new ArgumentException($"{name} is supported for supervised training only; --method {methodName} "
+                            + (name == "--eval" ? "evaluates with --eval-sts and/or --eval-pairs." : name == "--devices" ? "trains on one device (--device)." : "has no checkpoints to resume from."));
+                if (r.GetValue(generator) is not null && methodName != "diffcse")
+                    throw new ArgumentException($"--generator is DiffCSE's masked-language-model generator; --method {methodName} uses none.");
                 UnsupervisedTraining.Run(methodName, r.GetValue(config), r.GetValue(model)!, r.GetValue(data)!, r.GetValue(evalSts), r.GetValue(evalPairs),
                     CliOptions.ParseDevice(r.GetValue(device)!), r.GetValue(precision), r.GetValue(generator), r.GetValue(outDir)!);
                 return;
             }
+            if (r.GetValue(evalSts) is not null || r.GetValue(evalPairs) is not null)
+                throw new ArgumentException($"{(r.GetValue(evalSts) is not null ? "--eval-sts" : "--eval-pairs")} evaluates --method simcse, esimcse, diffcse or mlm; supervised training evaluates retrieval with --eval.");
+            if (r.GetValue(generator) is not null)
+                throw new ArgumentException("--generator is DiffCSE's masked-language-model generator; supervised training uses none.");
             var options = Options<SupervisedTrainingOptions>(r.GetValue(config));
             if (r.GetValue(precision) is { } p)
                 options = options with { Precision = CliOptions.ParsePrecision(p) };
             options.Validate();
             var dataPath = r.GetValue(data)!;
             var examples = CliProgress.OverFile($"reading {Path.GetFileName(dataPath)}", dataPath, p => TrainingExampleReader.Read(dataPath, ReadOptions.Strict with { BytesRead = p }).ToList());
+            SupervisedTrainer.CheckData(examples, options, $"--data {dataPath}");
             RetrievalDataset? dev = r.GetValue(eval) is { } evalPath
                 ? Directory.Exists(evalPath) ? BeirReader.Read(evalPath, "test") : QueryPassageEvalReader.Read(evalPath, r.GetValue(evalNeg))
                 : null;
@@ -121,7 +134,10 @@ internal static class TrainCommand
         if (!File.Exists(path)) throw new FileNotFoundException($"--config {path}: file not found.", path);
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json)
+            var bytes = File.ReadAllBytes(path);
+            if (bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..]; // a UTF-8 byte-order mark
+            DuplicateJsonKeys.Check(path, bytes);
+            return JsonSerializer.Deserialize<T>(bytes, Json)
                 ?? throw new InvalidDataException($"{path}: empty configuration.");
         }
         catch (JsonException e)

@@ -37,8 +37,16 @@ public sealed class ReplicatedEncoder : IEmbeddingEncoder, IDisposable
     }
 
     /// <summary>Parses "cpu", "cuda:0,cuda:1", "cpu,cpu".</summary>
-    public static IReadOnlyList<DeviceSpec> ParseDevices(string text) =>
-        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(DeviceSpec.Parse).ToList();
+    public static IReadOnlyList<DeviceSpec> ParseDevices(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Any(p => p.Length == 0))
+            throw new ArgumentException($"--devices '{text}': expected a comma-separated list of devices without empty entries, such as cuda:0,cuda:1.");
+        var devices = parts.Select(DeviceSpec.Parse).ToList();
+        if (devices.Select(d => d.ToString()).Distinct().Count() < devices.Count)
+            throw new ArgumentException($"--devices '{text}': a device is listed twice; give each once.");
+        return devices;
+    }
 
     public int ReplicaCount => _replicas.Length;
 

@@ -84,22 +84,36 @@ public static class EvalSuite
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tasks);
-        var dir = Path.Combine(resultsDirectory, MtebTaskResult.SafeName(model.Name), MtebTaskResult.SafeName(revision));
-        Directory.CreateDirectory(dir);
-        WriteModelMeta(model, tasks, dir, revision);
+        var modelDir = Path.Combine(resultsDirectory, MtebTaskResult.SafeName(model.Name));
+        var createdFolders = new[] { resultsDirectory, modelDir }.Where(d => !Directory.Exists(d)).ToList();
         var results = new List<MtebTaskResult>();
-        foreach (var task in tasks)
+        try
         {
-            if (!model.Supports(task.Type))
+            // The model's folder (every task's JSON, per_query/, model_meta.json) appears whole, replacing an earlier run's, or not at all.
+            AtomicDirectory.Write(Path.Combine(modelDir, MtebTaskResult.SafeName(revision)), dir =>
             {
-                log?.Invoke($"{model.Name} / {task.Name}: skipped ({model.Spec} has no embeddings for {task.Type} tasks)");
-                continue;
-            }
-            var result = Evaluate(model, task, options, Path.Combine(dir, "per_query", MtebTaskResult.SafeName(task.Name) + ".tsv"));
-            result.Write(dir);
-            log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{model.Name} / {task.Name} ({task.Type}, {task.Split}): {task.MainScore} {result.MainScore(task.Split):0.0000} in {result.EvaluationTime:0.0} s"));
-            results.Add(result);
+                WriteModelMeta(model, tasks, dir, revision);
+                foreach (var task in tasks)
+                {
+                    if (!model.Supports(task.Type))
+                    {
+                        log?.Invoke($"{model.Name} / {task.Name}: skipped ({model.Spec} has no embeddings for {task.Type} tasks)");
+                        continue;
+                    }
+                    var result = Evaluate(model, task, options, Path.Combine(dir, "per_query", MtebTaskResult.SafeName(task.Name) + ".tsv"));
+                    result.Write(dir);
+                    log?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"{model.Name} / {task.Name} ({task.Type}, {task.Split}): {task.MainScore} {result.MainScore(task.Split):0.0000} in {result.EvaluationTime:0.0} s"));
+                    results.Add(result);
+                }
+            });
+        }
+        catch
+        {
+            // Folders this call made and left empty go too: a failed run leaves the results folder as it found it.
+            foreach (var folder in Enumerable.Reverse(createdFolders))
+                if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+            throw;
         }
         return results;
     }

@@ -26,9 +26,11 @@ public sealed class EvalSuiteSummary
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: no results folder.");
         var results = new List<(string, MtebTaskResult)>();
-        foreach (var modelDir in Directory.EnumerateDirectories(directory).Order(StringComparer.Ordinal))
-            foreach (var revisionDir in Directory.EnumerateDirectories(modelDir).Order(StringComparer.Ordinal))
-                foreach (var file in Directory.EnumerateFiles(revisionDir, "*.json").Order(StringComparer.Ordinal))
+        // Hidden entries are the kit's own: a folder being written (.NAME.*.writing), its marker file (.research-output.json).
+        static IEnumerable<string> Visible(IEnumerable<string> paths) => paths.Where(p => !Path.GetFileName(p).StartsWith('.')).Order(StringComparer.Ordinal);
+        foreach (var modelDir in Visible(Directory.EnumerateDirectories(directory)))
+            foreach (var revisionDir in Visible(Directory.EnumerateDirectories(modelDir)))
+                foreach (var file in Visible(Directory.EnumerateFiles(revisionDir, "*.json")))
                     if (Path.GetFileName(file) != "model_meta.json")
                         results.Add((Path.GetFileName(modelDir), MtebTaskResult.Read(file)));
         return From(results);

@@ -27,7 +27,17 @@ public static class AtomicDirectory
         CleanStale(parent, name);
         var temp = Path.Combine(parent, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.writing");
         var old = Path.Combine(parent, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.old");
-        Directory.CreateDirectory(temp);
+        try
+        {
+            Directory.CreateDirectory(temp);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            // The message names the folder the caller gave, not the hidden temporary no user asked for.
+            throw e is UnauthorizedAccessException
+                ? new UnauthorizedAccessException($"{directory}: cannot write it: {e.Message.Replace(temp, full, StringComparison.Ordinal)}", e)
+                : new IOException($"{directory}: cannot write it: {e.Message.Replace(temp, full, StringComparison.Ordinal)}", e);
+        }
         try
         {
             write(temp);

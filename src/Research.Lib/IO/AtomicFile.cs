@@ -18,12 +18,31 @@ public static class AtomicFile
         ArgumentNullException.ThrowIfNull(write);
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        RemoveStaleTemporaries(full);
-        var temp = TemporaryPath(full);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            Directory.CreateDirectory(dir);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new IOException($"{path}: cannot create its folder {dir}: {e.Message}", e);
+        }
+        RemoveStaleTemporaries(full);
+        var temp = TemporaryPath(full);
+        FileStream created;
+        try
+        {
+            created = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            // The message names the path the caller gave, not the hidden temporary no user asked for.
+            throw e is UnauthorizedAccessException
+                ? new UnauthorizedAccessException($"{path}: cannot write it: {e.Message.Replace(temp, full, StringComparison.Ordinal)}", e)
+                : new IOException($"{path}: cannot write it: {e.Message.Replace(temp, full, StringComparison.Ordinal)}", e);
+        }
+        try
+        {
+            using (var stream = created)
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);

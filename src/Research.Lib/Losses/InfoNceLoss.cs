@@ -26,6 +26,8 @@ public static class InfoNceLoss
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentNullException.ThrowIfNull(passages);
         options ??= new InfoNceOptions();
+        if (!(options.Temperature > 0 && double.IsFinite(options.Temperature)))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Temperature, "temperature must be a positive number.");
         var batch = queries.shape[0];
         if (groupSize < 1 || passages.shape[0] != batch * groupSize)
             throw new ArgumentException($"{passages.shape[0]} passages for {batch} queries in groups of {groupSize}; expected {batch * groupSize}.");

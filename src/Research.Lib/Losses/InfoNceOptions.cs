@@ -12,14 +12,14 @@ public sealed record InfoNceOptions
     public double Temperature
     {
         get => _temperature;
-        init => _temperature = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Temperature), value, "temperature must be a positive number.");
+        init => _temperature = value; // checked where it is used (InfoNceLoss) and by the training options' Validate, which names the config key
     }
 
     /// <summary>The inverse of <see cref="Temperature"/>, as sentence-transformers names it (scale 20 = temperature 0.05).</summary>
     public double Scale
     {
         get => 1 / Temperature;
-        init => Temperature = value > 0 ? 1 / value : throw new ArgumentOutOfRangeException(nameof(Scale), value, "scale must be a positive number.");
+        init => Temperature = 1 / value;
     }
 
     /// <summary>Use the other queries' passages as negatives too (default on); off: only the query's own group.</summary>

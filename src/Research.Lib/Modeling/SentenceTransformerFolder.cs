@@ -1,7 +1,7 @@
-using Research.Lib.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Research.Lib.Data;
+using Research.Lib.IO;
 
 namespace Research.Lib.Modeling;
 
@@ -17,7 +17,7 @@ internal static class SentenceTransformerFolder
         var modulesPath = Path.Combine(dir, "modules.json");
         if (!File.Exists(modulesPath))
             return (settings, null);
-        foreach (var node in JsonNode.Parse(File.ReadAllText(modulesPath))!.AsArray())
+        foreach (var node in JsonFile.Parse(modulesPath) as JsonArray ?? throw new InvalidDataException($"{modulesPath}: expected a JSON array of modules (sentence-transformers' modules.json)."))
         {
             var type = node!["type"]?.GetValue<string>() ?? "";
             var path = Path.Combine(dir, node["path"]?.GetValue<string>() ?? "");
@@ -31,10 +31,10 @@ internal static class SentenceTransformerFolder
                 throw new NotSupportedException($"{modulesPath}: module type '{type}' is not supported (Transformer, Pooling, Dense, Normalize).");
         }
         var stConfig = Path.Combine(dir, "sentence_bert_config.json");
-        if (File.Exists(stConfig) && JsonNode.Parse(File.ReadAllText(stConfig))?["max_seq_length"] is JsonValue max)
+        if (File.Exists(stConfig) && JsonFile.Parse(stConfig)?["max_seq_length"] is JsonValue max)
             settings = settings with { MaxSeqLength = Math.Min(max.GetValue<int>(), maxTokens) };
         var prompts = Path.Combine(dir, "config_sentence_transformers.json");
-        if (File.Exists(prompts) && JsonNode.Parse(File.ReadAllText(prompts))?["prompts"] is JsonObject p)
+        if (File.Exists(prompts) && JsonFile.Parse(prompts)?["prompts"] is JsonObject p)
             settings = settings with
             {
                 QueryInstruction = p["query"]?.GetValue<string>() ?? "",
@@ -45,7 +45,7 @@ internal static class SentenceTransformerFolder
 
     private static PoolingMode ReadPooling(string path)
     {
-        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var json = JsonFile.Parse(path).AsObject();
         bool Flag(string name) => json[name]?.GetValue<bool>() ?? false;
         if (Flag("pooling_mode_cls_token")) return PoolingMode.Cls;
         if (Flag("pooling_mode_mean_tokens")) return PoolingMode.Mean;
@@ -100,7 +100,7 @@ internal static class SentenceTransformerFolder
 
     public static DenseProjection ReadDense(string path)
     {
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(path, "config.json")))!.AsObject();
+        var config = JsonFile.Parse(Path.Combine(path, "config.json")).AsObject();
         var activation = config["activation_function"]?.GetValue<string>() ?? "torch.nn.modules.activation.Tanh";
         if (!activation.EndsWith("Identity", StringComparison.Ordinal) && !activation.EndsWith("Tanh", StringComparison.Ordinal))
             throw new NotSupportedException($"{path}/config.json: Dense activation '{activation}' is not supported (Identity, Tanh).");

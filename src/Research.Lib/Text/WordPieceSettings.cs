@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Research.Lib.IO;
 
 namespace Research.Lib.Text;
 
@@ -29,7 +30,7 @@ public sealed record WordPieceSettings
     /// <summary>Reads do_lower_case, strip_accents (null means: same as do_lower_case), tokenize_chinese_chars and the special tokens.</summary>
     public static WordPieceSettings FromTokenizerConfig(string path)
     {
-        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var json = JsonFile.Parse(path).AsObject();
         var lower = json["do_lower_case"]?.GetValue<bool>() ?? true;
         string Token(string name, string fallback) => json[name] switch
         {

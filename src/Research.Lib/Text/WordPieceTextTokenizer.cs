@@ -88,7 +88,7 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
 
     private static WordPieceTextTokenizer FromTokenizerJson(string path)
     {
-        var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var root = JsonFile.Parse(path).AsObject();
         var model = root["model"]?.AsObject() ?? throw new InvalidDataException($"{path}: no \"model\" section.");
         if (model["type"]?.GetValue<string>() != "WordPiece")
             throw new InvalidDataException($"{path}: model type is {model["type"]?.ToJsonString() ?? "missing"}, expected WordPiece.");

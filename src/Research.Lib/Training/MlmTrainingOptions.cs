@@ -30,11 +30,8 @@ public sealed record MlmTrainingOptions
 
     public void Validate()
     {
+        OptionChecks.Common(this, BatchSize, Epochs, MaxSteps, LearningRate, WarmupRatio, WeightDecay, MaxGradNorm, LogEvery, 0);
         if (MaskProbability is <= 0 or >= 1) throw new ArgumentException($"mask_probability {MaskProbability}: expected a number in (0, 1).");
-        if (BatchSize < 1) throw new ArgumentException($"batch_size {BatchSize}: expected a positive number.");
         if (MaxLength < 3) throw new ArgumentException($"max_length {MaxLength}: expected at least 3.");
-        if (Epochs < 1) throw new ArgumentException($"epochs {Epochs}: expected a positive number.");
-        if (!(LearningRate > 0)) throw new ArgumentException($"learning_rate {LearningRate}: expected a positive number.");
-        if (WarmupRatio is < 0 or > 1) throw new ArgumentException($"warmup_ratio {WarmupRatio}: expected a number in [0, 1].");
     }
 }

@@ -46,7 +46,7 @@ public static class SupervisedTrainer
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (examples.Count < 2) throw new ArgumentException($"Training needs at least 2 records; got {examples.Count}.");
+        CheckData(examples, options, "the training data");
         var pool = examples.SelectMany(e => e.Pos).Distinct(StringComparer.Ordinal).ToList();
         var batchesPerEpoch = DuplicateFreeBatcher.Batches(examples, options.BatchSize, new SplitMix64(options.Seed)).Count;
         var stepsPerEpoch = Math.Max(1, batchesPerEpoch / options.GradientAccumulation);
@@ -55,15 +55,18 @@ public static class SupervisedTrainer
         var parameters = encoder.Model.parameters().Concat(encoder.Projection?.parameters() ?? []).ToList();
         using var optimizer = new FlatAdamW(parameters, options.LearningRate, options.WeightDecay);
         var log = new List<TrainingLogEntry>();
+        TrainingLogEntry? finalEntry = null;
         long step = 0;
         var micro = 0;
         long microSteps = 0;        // batches consumed, over all epochs: every random draw is seeded by it
         var resumeEpoch = 0;
         var resumeBatch = 0;
         var scaler = new LossScaler(options.Precision == EncodePrecision.Float16);
+        var fingerprint = TrainingFingerprint.Of(examples, options);
         if (resumeFrom is not null)
         {
             var state = TrainingCheckpoint.Load(resumeFrom, optimizer);
+            fingerprint.CheckResume(state.Fingerprint, resumeFrom);
             (step, microSteps, resumeEpoch, resumeBatch) = (state.Step, state.MicroSteps, state.Epoch, state.BatchInEpoch);
             log.AddRange(state.Log);
             scaler = new LossScaler(scaler.Enabled, state.LossScale, state.LossScaleGoodSteps);
@@ -167,16 +170,17 @@ public static class SupervisedTrainer
                     // three per step): on a GPU the host tokenizes and queues the next batch while this step computes.
                     if (step % options.LogEvery == 0 || step == totalSteps) gradNorm = gradNormOnDevice?.item<double>() ?? 0;
                     var entry = step % options.LogEvery == 0 || step == totalSteps ? meter.Take(step, (double)step / stepsPerEpoch, lr, gradNorm) : null;
-                    TrainingMeter.Emit(entry, options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0 && step != totalSteps, Evaluate, log, onLog);
+                    if (step == totalSteps) finalEntry = entry; // filed after the loop, with the final evaluation
+                    else TrainingMeter.Emit(entry, options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0, Evaluate, log, onLog);
                     if (checkpointDirectory is not null && options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
                     {
                         // The position after this batch: the next batch of this epoch, or the next epoch.
                         var (nextEpoch, nextBatch) = b + 1 < batches.Count ? (epoch, b + 1) : (epoch + 1, 0);
-                        TrainingCheckpoint.Save(checkpointDirectory, encoder, optimizer, new TrainingState(step, microSteps, nextEpoch, nextBatch, log, scaler.Scale, scaler.GoodSteps));
+                        TrainingCheckpoint.Save(checkpointDirectory, encoder, optimizer, new TrainingState(step, microSteps, nextEpoch, nextBatch, log, scaler.Scale, scaler.GoodSteps, fingerprint));
                     }
                 }
             }
-            Evaluate(null);
+            TrainingMeter.Finish(finalEntry, evaluate is not null, Evaluate, log, onLog);
         }
         finally
         {
@@ -195,6 +199,22 @@ public static class SupervisedTrainer
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
+    }
+
+    /// <summary>
+    /// Refuses data these options cannot train on: fewer than 2 records, or fewer distinct passages in all than one query's
+    /// group (1 positive + group_size − 1 negatives), which could only be filled by repeating passages.
+    /// <paramref name="source"/> names the data in the message (e.g. "--data train.jsonl").
+    /// </summary>
+    public static void CheckData(IReadOnlyList<TrainingExample> examples, SupervisedTrainingOptions options, string source)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(options);
+        if (examples.Count == 0) throw new ArgumentException($"{source}: no training records (the file is empty).");
+        if (examples.Count < 2) throw new ArgumentException($"{source}: 1 training record; training needs at least 2.");
+        var distinct = examples.SelectMany(e => e.Pos.Concat(e.Neg)).Distinct(StringComparer.Ordinal).Count();
+        if (distinct < options.GroupSize)
+            throw new ArgumentException($"group_size {options.GroupSize}: {source} has {distinct} distinct passages in all, fewer than one query's group (1 positive + {options.GroupSize - 1} negatives); lower group_size or mine more negatives.");
     }
 
     /// <summary>The positive (one of the record's positives) then GroupSize − 1 negatives: the record's own first, topped up from the pool.</summary>

@@ -61,13 +61,15 @@ public sealed record SupervisedTrainingOptions
 
     public void Validate()
     {
-        void Positive(string name, double v) { if (!(v > 0)) throw new ArgumentException($"{name} {v}: expected a positive number."); }
-        Positive("batch_size", BatchSize);
-        Positive("group_size", GroupSize);
-        Positive("epochs", Epochs);
-        Positive("learning_rate", LearningRate);
-        Positive("gradient_accumulation", GradientAccumulation);
-        if (WarmupRatio is < 0 or > 1) throw new ArgumentException($"warmup_ratio {WarmupRatio}: expected a number in [0, 1].");
+        OptionChecks.Positive("info_nce.temperature", InfoNce.Temperature); // before the finite check, which would name its inverse (scale) first
+        OptionChecks.Common(this, BatchSize, Epochs, MaxSteps, LearningRate, WarmupRatio, WeightDecay, MaxGradNorm, LogEvery, EvaluateEvery);
+        OptionChecks.Positive("group_size", GroupSize);
+        OptionChecks.Positive("gradient_accumulation", GradientAccumulation);
+        OptionChecks.AtLeast("checkpoint_every", CheckpointEvery, 0, "0 (no checkpoints) or a number of steps");
+        OptionChecks.AtLeast("grad_cache_chunk", GradCacheChunk, 0, "0 (off) or a number of texts");
+        OptionChecks.AtLeast("query_max_length", QueryMaxLength, 3, "at least 3 (two special tokens and a word)");
+        OptionChecks.AtLeast("passage_max_length", PassageMaxLength, 3, "at least 3 (two special tokens and a word)");
+        if (Loss == TrainingLoss.MarginScale) OptionChecks.Positive("margin_scale", MarginScale);
         if (LengthBucket < 0) throw new ArgumentException($"length_bucket {LengthBucket}: expected 0 (off) or a number of texts.");
         if (LengthBucket > 0 && GradCacheChunk > 0) throw new ArgumentException("length_bucket and grad_cache_chunk together are not supported: use one of them.");
         if (Loss == TrainingLoss.MarginScale && GroupSize != 1)

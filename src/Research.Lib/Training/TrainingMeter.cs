@@ -74,4 +74,11 @@ internal sealed class TrainingMeter
             onLog?.Invoke(entry);
         }
     }
+
+    /// <summary>
+    /// Files the last step's line after the loop: with the final evaluation when there is one (one line for the step, its loss
+    /// and its scores; a line of its own only when no step ran in this call, e.g. a run resumed at its end), else as it is.
+    /// </summary>
+    public static void Finish(TrainingLogEntry? lastEntry, bool evaluates, Action<TrainingLogEntry?> evaluate, List<TrainingLogEntry> log, Action<TrainingLogEntry>? onLog) =>
+        Emit(lastEntry, evaluates, evaluate, log, onLog);
 }

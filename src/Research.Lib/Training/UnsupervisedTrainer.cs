@@ -63,6 +63,7 @@ public static class UnsupervisedTrainer
         Tensor Embed(TokenBatch batch) => mlp is null ? encoder.Forward(batch, normalize: false) : mlp.forward(encoder.Forward(batch, normalize: false));
 
         var log = new List<TrainingLogEntry>();
+        TrainingLogEntry? finalEntry = null;
         long step = 0, microSteps = 0;
         double gradNorm = 0;
         var meter = new TrainingMeter();
@@ -150,10 +151,11 @@ public static class UnsupervisedTrainer
                     }
                     step++;
                     var entry = step % options.LogEvery == 0 || step == totalSteps ? meter.Take(step, (double)step / batchesPerEpoch, lr, gradNorm) : null;
-                    TrainingMeter.Emit(entry, options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0 && step != totalSteps, Evaluate, log, onLog);
+                    if (step == totalSteps) finalEntry = entry; // filed after the loop, with the final evaluation
+                    else TrainingMeter.Emit(entry, options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0, Evaluate, log, onLog);
                 }
             }
-            Evaluate(null);
+            TrainingMeter.Finish(finalEntry, evaluate is not null, Evaluate, log, onLog);
             if (bestWeights is not null && bestStep != step)
                 CheckpointLoader.Load(encoder.Model, bestWeights, $"best evaluation (step {bestStep})");
         }

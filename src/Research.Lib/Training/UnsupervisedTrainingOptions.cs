@@ -58,17 +58,14 @@ public sealed record UnsupervisedTrainingOptions
 
     public void Validate()
     {
-        void Positive(string name, double v) { if (!(v > 0)) throw new ArgumentException($"{name} {v}: expected a positive number."); }
-        Positive("temperature", Temperature);
-        Positive("batch_size", BatchSize);
-        Positive("epochs", Epochs);
-        Positive("learning_rate", LearningRate);
-        Positive("queue_size", QueueSize);
+        OptionChecks.Common(this, BatchSize, Epochs, MaxSteps, LearningRate, WarmupRatio, WeightDecay, MaxGradNorm, LogEvery, EvaluateEvery);
+        OptionChecks.Positive("temperature", Temperature);
+        OptionChecks.Positive("queue_size", QueueSize);
         if (BatchSize < 2) throw new ArgumentException($"batch_size {BatchSize}: in-batch negatives need at least 2 sentences per batch.");
         if (MaxLength < 3) throw new ArgumentException($"max_length {MaxLength}: expected at least 3 (two special tokens and a word).");
-        if (WarmupRatio is < 0 or > 1) throw new ArgumentException($"warmup_ratio {WarmupRatio}: expected a number in [0, 1].");
-        if (DupRate is < 0 or > 1) throw new ArgumentException($"dup_rate {DupRate}: expected a number in [0, 1].");
-        if (Momentum is < 0 or > 1) throw new ArgumentException($"momentum {Momentum}: expected a number in [0, 1].");
+        OptionChecks.InUnitInterval("dup_rate", DupRate);
+        OptionChecks.InUnitInterval("momentum", Momentum);
+        OptionChecks.AtLeast("lambda_weight", LambdaWeight, 0, "a number >= 0");
         if (MaskingRatio is <= 0 or >= 1) throw new ArgumentException($"masking_ratio {MaskingRatio}: expected a number in (0, 1).");
         if (MlpBatchNorm && !TrainingMlp)
             throw new ArgumentException("mlp_batch_norm: the BatchNorm projection is a kind of training-only head; set training_mlp to true as well.");
