@@ -39,7 +39,7 @@ public class VerbTests(CliFixture fixture) : IClassFixture<CliFixture>
         var (exit, stdout, error) = CliHarness.Run("eval", "suite", "--model", fixture.TinyBert, "bm25", "--tasks", tasks, "--out", results, "--device", "cpu");
         Assert.True(exit == 0, error);
         Assert.Contains("bm25 / ToySTS: skipped (bm25 has no embeddings for STS tasks)", stdout);
-        Assert.Equal(["ToyPairs.json", "ToyRetrieval.json", "ToySTS.json", "model_meta.json"],
+        Assert.Equal([".research-output.json", "ToyPairs.json", "ToyRetrieval.json", "ToySTS.json", "model_meta.json"],
             Directory.GetFiles(Path.Combine(results, "tiny-bert", "no_revision_available")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
         var summary = File.ReadAllLines(Path.Combine(results, "summary.md"));
         Assert.Equal("| model | ToyPairs | ToyRetrieval | ToySTS | average |", summary[2]);

@@ -42,10 +42,7 @@ public sealed class ReplicatedEncoder : IEmbeddingEncoder, IDisposable
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         if (parts.Any(p => p.Length == 0))
             throw new ArgumentException($"--devices '{text}': expected a comma-separated list of devices without empty entries, such as cuda:0,cuda:1.");
-        var devices = parts.Select(DeviceSpec.Parse).ToList();
-        if (devices.Select(d => d.ToString()).Distinct().Count() < devices.Count)
-            throw new ArgumentException($"--devices '{text}': a device is listed twice; give each once.");
-        return devices;
+        return parts.Select(DeviceSpec.Parse).ToList(); // a device may appear twice: two replicas on one device (e.g. cpu,cpu in tests)
     }
 
     public int ReplicaCount => _replicas.Length;

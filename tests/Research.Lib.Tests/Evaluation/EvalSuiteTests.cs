@@ -75,7 +75,7 @@ public class EvalSuiteTests
         Assert.Equal(1.0, results[1].MainScore("dev"));
         Assert.Equal(1.0, results[2].MainScore("test"));
         var folder = Path.Combine(dir.Path, "results", "fixed", MtebTaskResult.NoRevision);
-        Assert.Equal(["Dup.json", "Fruit.json", "Toy_STS.json", "model_meta.json"],
+        Assert.Equal([".research-output.json", "Dup.json", "Fruit.json", "Toy_STS.json", "model_meta.json"], // the marker: the folder was written whole
             Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal("run\tquery\tmetric\tvalue", File.ReadLines(Path.Combine(folder, "per_query", "Fruit.tsv")).First());
     }
