@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Research.Lib.Data;
 using Research.Lib.Modeling;
-using Research.Lib.Text;
 using Research.Lib.Training;
 using TorchSharp;
 

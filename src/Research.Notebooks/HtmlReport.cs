@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Markdig;
-using Research.Lib.Data;
 
 namespace Research.Notebooks;
 

@@ -36,7 +36,7 @@ internal static class CleanMineCommands
                 : throw new ArgumentException($"--precision {precision}: the hashed encoder has no weights to hold in half precision; it takes only fp32.");
         if (devices is { Length: > 0 })
         {
-            var replicated = Research.Lib.Devices.ReplicatedEncoder.Load(model, Research.Lib.Devices.ReplicatedEncoder.ParseDevices(devices), weights);
+            var replicated = ReplicatedEncoder.Load(model, ReplicatedEncoder.ParseDevices(devices), weights);
             return (replicated, replicated);
         }
         var encoder = SentenceEncoder.Load(model, CliOptions.ParseDevice(device), weights: weights);

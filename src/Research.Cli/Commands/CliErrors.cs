@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Research.Lib.Data;
+using Research.Lib.IO;
 
 namespace Research.Cli.Commands;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Research.Lib.Data;
-using Research.Lib.Devices;
 using Research.Lib.Evaluation;
 using Research.Lib.Modeling;
 

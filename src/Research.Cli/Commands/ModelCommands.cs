@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Research.Lib.Data;
-using Research.Lib.Devices;
 using Research.Lib.IO;
 using Research.Lib.Modeling;
+using Research.Lib.Onnx;
 using Research.Lib.Text;
 
 namespace Research.Cli.Commands;
@@ -195,7 +195,7 @@ internal static class ModelCommands
             }
             // Encoding never trains: bf16 / fp16 load the weights in that type (half the memory, as torch_dtype does).
             IEmbeddingEncoder encoder = r.GetValue(devices) is { Length: > 0 } list
-                ? Research.Lib.Devices.ReplicatedEncoder.Load(r.GetValue(modelDir)!, Research.Lib.Devices.ReplicatedEncoder.ParseDevices(list), encodePrecision)
+                ? ReplicatedEncoder.Load(r.GetValue(modelDir)!, ReplicatedEncoder.ParseDevices(list), encodePrecision)
                 : SentenceEncoder.Load(r.GetValue(modelDir)!, CliOptions.ParseDevice(r.GetValue(device)!), weights: encodePrecision);
             using var owner = (IDisposable)encoder;
             var sw = System.Diagnostics.Stopwatch.StartNew();

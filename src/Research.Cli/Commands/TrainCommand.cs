@@ -86,7 +86,7 @@ internal static class TrainCommand
             if (resuming) AtomicDirectory.Recover(checkpointDir); // a kill between the checkpoint's two moves leaves it set aside
             if (resuming && !File.Exists(Path.Combine(checkpointDir, "trainer_state.json")))
                 throw new FileNotFoundException($"--resume: no checkpoint in {checkpointDir} (trainer_state.json); start without --resume.");
-            var deviceList = r.GetValue(devices) is { Length: > 0 } list ? Research.Lib.Devices.ReplicatedEncoder.ParseDevices(list) : [CliOptions.ParseDevice(r.GetValue(device)!)];
+            var deviceList = r.GetValue(devices) is { Length: > 0 } list ? ReplicatedEncoder.ParseDevices(list) : [CliOptions.ParseDevice(r.GetValue(device)!)];
             var startFrom = resuming ? checkpointDir : r.GetValue(model)!;
             using var encoder = SentenceEncoder.Load(startFrom, deviceList[0]);
             var result = SupervisedTrainer.Train(encoder, examples, options,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Research.Lib.IO;
 
 namespace Research.Lib.Data;
 

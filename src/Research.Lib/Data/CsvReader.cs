@@ -1,4 +1,5 @@
 using System.Text;
+using Research.Lib.IO;
 
 namespace Research.Lib.Data;
 

@@ -1,3 +1,4 @@
+using Research.Lib.IO;
 namespace Research.Lib.Data;
 
 /// <summary>One CSV record: its fields, addressable by header name, and the line it starts on.</summary>

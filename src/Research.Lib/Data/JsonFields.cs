@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Research.Lib.IO;
 
 namespace Research.Lib.Data;
 

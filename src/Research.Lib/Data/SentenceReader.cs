@@ -1,3 +1,4 @@
+using Research.Lib.IO;
 namespace Research.Lib.Data;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Research.Lib.IO;
 namespace Research.Lib.Data;
 
 /// <summary>One record a lenient read skipped, and why.</summary>

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Analysis;
-using Research.Lib.Data;
 
 namespace Research.Lib.Evaluation;
 

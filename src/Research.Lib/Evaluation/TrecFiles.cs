@@ -1,7 +1,6 @@
 using Research.Lib.Search;
 using Research.Lib.IO;
 using System.Globalization;
-using Research.Lib.Data;
 
 namespace Research.Lib.Evaluation;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Research.Lib.Data;
 
 namespace Research.Lib.IO;
 

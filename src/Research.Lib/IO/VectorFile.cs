@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Research.Lib.Modeling;
 
 namespace Research.Lib.IO;
 
@@ -26,10 +25,12 @@ public static partial class VectorFile
 {
     private static readonly byte[] NpyMagic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    public static void Save(EmbeddingMatrix matrix, string path)
+    /// <summary>Writes <paramref name="rows"/> × <paramref name="dimension"/> row-major float32 values (Modeling's EmbeddingMatrix.Save calls this).</summary>
+    public static void Save(float[] values, int rows, int dimension, string path)
     {
-        ArgumentNullException.ThrowIfNull(matrix);
+        ArgumentNullException.ThrowIfNull(values);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        var matrix = (Data: values, Rows: rows, Dimension: dimension);
         if (Directory.Exists(path))
             throw new IOException($"{path}: is a folder; expected a file path (.npy or .f32).");
         var bytes = MemoryMarshal.AsBytes(matrix.Data.AsSpan());
@@ -56,7 +57,8 @@ public static partial class VectorFile
         }.ToJsonString() + "\n");
     }
 
-    public static EmbeddingMatrix Load(string path)
+    /// <summary>Reads a vector file: its values (row-major), rows and dimension.</summary>
+    public static (float[] Values, int Rows, int Dimension) Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path))
@@ -82,7 +84,7 @@ public static partial class VectorFile
         return header;
     }
 
-    private static EmbeddingMatrix ReadNpy(byte[] bytes, string path)
+    private static (float[] Values, int Rows, int Dimension) ReadNpy(byte[] bytes, string path)
     {
         if (bytes.Length < 10) throw new InvalidDataException($"{path}: truncated .npy header.");
         var major = bytes[6];
@@ -137,7 +139,7 @@ public static partial class VectorFile
         return Checked(values, rows, dimension, path);
     }
 
-    private static EmbeddingMatrix ReadF32(byte[] bytes, string path)
+    private static (float[] Values, int Rows, int Dimension) ReadF32(byte[] bytes, string path)
     {
         var shapePath = path + ".json";
         if (!File.Exists(shapePath))
@@ -169,11 +171,12 @@ public static partial class VectorFile
         return Checked(MemoryMarshal.Cast<byte, float>(bytes).ToArray(), rows, dimension, path);
     }
 
-    private static EmbeddingMatrix Checked(float[] values, long rows, long dimension, string path)
+    private static (float[] Values, int Rows, int Dimension) Checked(float[] values, long rows, long dimension, string path)
     {
         if (dimension <= 0) throw new InvalidDataException($"{path}: dimension {dimension}; expected at least 1.");
         if (rows > int.MaxValue) throw new InvalidDataException($"{path}: {rows} rows; at most {int.MaxValue} are supported.");
-        return new EmbeddingMatrix(values, (int)rows, (int)dimension);
+        if (values.LongLength != rows * dimension) throw new InvalidDataException($"{path}: {values.LongLength} values do not make {rows} rows of dimension {dimension}.");
+        return (values, (int)rows, (int)dimension);
     }
 
     [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]

@@ -1,5 +1,4 @@
 using Research.Lib.Tensors;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Losses;

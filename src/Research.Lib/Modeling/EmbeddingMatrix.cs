@@ -23,10 +23,14 @@ public sealed class EmbeddingMatrix
     public ReadOnlySpan<float> Row(int index) => Data.AsSpan(checked(index * Dimension), Dimension);
 
     /// <summary>Writes the matrix: <c>.npy</c> (NumPy) by extension, else <c>.f32</c> + <c>.f32.json</c> (see <see cref="IO.VectorFile"/>).</summary>
-    public void Save(string path) => IO.VectorFile.Save(this, path);
+    public void Save(string path) => IO.VectorFile.Save(Data, Rows, Dimension, path);
 
     /// <summary>Reads a <c>.npy</c> file (recognized by content) or an <c>.f32</c> file with its shape file.</summary>
-    public static EmbeddingMatrix Load(string path) => IO.VectorFile.Load(path);
+    public static EmbeddingMatrix Load(string path)
+    {
+        var (values, rows, dimension) = IO.VectorFile.Load(path);
+        return new EmbeddingMatrix(values, rows, dimension);
+    }
 
     /// <summary>The first row and column holding NaN or infinity, or null when every value is finite.</summary>
     public (int Row, int Column)? FirstNonFinite()

@@ -1,6 +1,5 @@
 using Research.Lib.IO;
 using System.Globalization;
-using Research.Lib.Data;
 
 namespace Research.Lib.Modeling;
 

@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Research.Lib.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 

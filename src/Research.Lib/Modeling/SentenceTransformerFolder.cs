@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Research.Lib.Data;
 using Research.Lib.IO;
 
 namespace Research.Lib.Modeling;

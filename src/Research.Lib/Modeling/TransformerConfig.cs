@@ -1,7 +1,6 @@
 using Research.Lib.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Research.Lib.Data;
 
 namespace Research.Lib.Modeling;
 

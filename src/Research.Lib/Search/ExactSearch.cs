@@ -1,6 +1,5 @@
 using Research.Lib.Modeling;
 using Research.Lib.Tensors;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Search;

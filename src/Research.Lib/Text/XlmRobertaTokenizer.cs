@@ -2,7 +2,6 @@ using Research.Lib.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Tokenizers;
-using Research.Lib.Data;
 
 namespace Research.Lib.Text;
 

@@ -1,7 +1,6 @@
 using Research.Lib.Devices;
 using Research.Lib.Modeling;
 using Research.Lib.Tensors;
-using Research.Lib.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 

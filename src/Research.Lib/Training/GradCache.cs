@@ -1,6 +1,4 @@
 using Research.Lib.Modeling;
-using Research.Lib.Text;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Training;

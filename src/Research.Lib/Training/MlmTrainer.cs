@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Research.Lib.Data;
 using Research.Lib.Modeling;
 using Research.Lib.Tensors;

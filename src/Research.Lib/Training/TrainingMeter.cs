@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Research.Lib.Tensors;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Training;

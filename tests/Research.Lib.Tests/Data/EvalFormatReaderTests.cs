@@ -1,4 +1,5 @@
 using Research.Lib.Data;
+using Research.Lib.IO;
 
 namespace Research.Lib.Tests.Data;
 

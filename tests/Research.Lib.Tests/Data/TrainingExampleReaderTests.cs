@@ -1,5 +1,6 @@
 using System.Text;
 using Research.Lib.Data;
+using Research.Lib.IO;
 
 namespace Research.Lib.Tests.Data;
 

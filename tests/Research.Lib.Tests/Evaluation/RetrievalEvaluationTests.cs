@@ -1,5 +1,5 @@
-using Research.Lib.Search;
 using Research.Lib.Evaluation;
+using Research.Lib.Search;
 
 namespace Research.Lib.Tests.Evaluation;
 
@@ -59,6 +59,6 @@ public class RetrievalEvaluationTests
         var tsv = dir.File("test.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t2\n");
         Assert.Equal(2, TrecFiles.ReadQrels(tsv)["q1"]["d1"]);
         var bad = dir.File("bad.trec", "q1 Q0 d1 1 high run\n");
-        Assert.Equal($"{bad}:1: field 'score': 'high' is not a finite number", Assert.Throws<Research.Lib.Data.DataFormatException>(() => TrecFiles.ReadRun(bad)).Message);
+        Assert.Equal($"{bad}:1: field 'score': 'high' is not a finite number", Assert.Throws<Research.Lib.IO.DataFormatException>(() => TrecFiles.ReadRun(bad)).Message);
     }
 }

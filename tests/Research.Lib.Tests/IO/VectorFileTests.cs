@@ -1,4 +1,3 @@
-using Research.Lib.IO;
 using Research.Lib.Modeling;
 
 namespace Research.Lib.Tests.IO;

@@ -1,5 +1,4 @@
 using Research.Lib.Losses;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Tests.Losses;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Research.Lib.Modeling;
 using Research.Lib.Text;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Research.Lib.Tests.Modeling;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Research.Lib.Data;
 using Research.Lib.IO;
 using Research.Lib.Modeling;
 using Research.Lib.Onnx;

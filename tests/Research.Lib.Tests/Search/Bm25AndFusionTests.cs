@@ -1,4 +1,3 @@
-using Research.Lib.Evaluation;
 using Research.Lib.Search;
 
 namespace Research.Lib.Tests.Search;

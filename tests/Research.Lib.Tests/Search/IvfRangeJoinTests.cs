@@ -1,6 +1,5 @@
 using Research.Lib.Tensors;
 using Research.Lib.Search;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Tests.Search;

@@ -1,5 +1,4 @@
 using Research.Lib.Modeling;
-using Xunit;
 
 namespace Research.Lib.Tests.Tensors;
 

@@ -1,5 +1,4 @@
 using Research.Lib.Tensors;
-using Xunit;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Tests.Tensors;

@@ -1,6 +1,5 @@
 using Research.Lib.Tensors;
 using Research.Lib.Training;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

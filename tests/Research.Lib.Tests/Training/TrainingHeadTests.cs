@@ -1,7 +1,6 @@
 using Research.Lib.Tensors;
 using Research.Lib.Training;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Research.Lib.Tests.Training;
 

@@ -1,6 +1,5 @@
 using Research.Lib.Tensors;
 using TorchSharp.Modules;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Modeling.Bert;

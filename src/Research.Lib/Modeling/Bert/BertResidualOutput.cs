@@ -1,5 +1,4 @@
 using Research.Lib.Tensors;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

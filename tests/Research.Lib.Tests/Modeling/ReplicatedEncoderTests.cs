@@ -1,7 +1,6 @@
-using Research.Lib.Devices;
 using Research.Lib.Modeling;
 
-namespace Research.Lib.Tests.Devices;
+namespace Research.Lib.Tests.Modeling;
 
 public class ReplicatedEncoderTests
 {

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 
-namespace Research.Lib.Data;
+namespace Research.Lib.IO;
 
 /// <summary>
 /// Streams a file line by line as raw UTF-8 bytes, in constant memory (the longest line, not the file):

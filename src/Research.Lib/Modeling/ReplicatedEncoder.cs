@@ -1,6 +1,6 @@
-using Research.Lib.Modeling;
+using Research.Lib.Devices;
 
-namespace Research.Lib.Devices;
+namespace Research.Lib.Modeling;
 
 /// <summary>
 /// One <see cref="SentenceEncoder"/> replica per device in one process (the seed's many-GPU encoding): the texts are cut

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Research.Lib.IO;
-using Research.Lib.Onnx;
+using Research.Lib.Modeling;
 
-namespace Research.Lib.Modeling;
+namespace Research.Lib.Onnx;
 
 /// <summary>
 /// Pretrained English sentence-embedding models served as NuGet packages (ONNX graph + vocab.txt embedded in a

@@ -1,4 +1,6 @@
-namespace Research.Lib.Modeling;
+using Research.Lib.Modeling;
+
+namespace Research.Lib.Onnx;
 
 /// <summary>A pretrained model the kit can obtain without a model hub: a NuGet package that embeds the ONNX graph and vocabulary.</summary>
 public sealed record ModelCatalogEntry(

@@ -1,4 +1,4 @@
-namespace Research.Lib.Data;
+namespace Research.Lib.IO;
 
 /// <summary>One line of a text file: its 1-based number and its UTF-8 bytes, without the line end.</summary>
 /// <remarks>The bytes are only valid until the reader moves to the next line.</remarks>

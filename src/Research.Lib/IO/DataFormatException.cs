@@ -1,4 +1,4 @@
-namespace Research.Lib.Data;
+namespace Research.Lib.IO;
 
 /// <summary>
 /// Bad input: names the file, the 1-based line and the field, so the user can open the file at the
