@@ -35,4 +35,6 @@ if [ "$status" -ne 0 ] || [ -z "$passed" ]; then
   echo "tests failed (exit $status)"
   exit 1
 fi
+echo "== code style (dotnet format --verify-no-changes: .editorconfig, import order, whitespace)"
+dotnet format Research.sln --verify-no-changes --no-restore
 echo "tests: ${passed} passed, ${failed:-0} failed, ${skipped:-0} skipped (skipped: CUDA tests, which need a GPU)"

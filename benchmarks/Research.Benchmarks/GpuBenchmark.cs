@@ -76,9 +76,19 @@ internal static class GpuBenchmark
                 $"{task} | {precision} | {batch} | {Show(kitRate)} | {Show(refRate)} | {(double.IsFinite(ratio) ? ratio.ToString("0.00", CultureInfo.InvariantCulture) + spread : "-")} | {Show(Max(kits))} | {Show(Max(refs))}"));
             log.WriteLine(JsonSerializer.Serialize(new
             {
-                task, precision, batch, kit_rate = kitRate, reference_rate = refRate, ratio, pair_ratios = pairRatios,
-                kit_rates = kits.Select(k => k.Rate), reference_rates = refs.Select(k => k.Rate), kit_peak_mib = Max(kits), reference_peak_mib = Max(refs),
-                kit_error = kits.Select(k => k.Error).FirstOrDefault(e => e is not null), reference_error = refs.Select(k => k.Error).FirstOrDefault(e => e is not null),
+                task,
+                precision,
+                batch,
+                kit_rate = kitRate,
+                reference_rate = refRate,
+                ratio,
+                pair_ratios = pairRatios,
+                kit_rates = kits.Select(k => k.Rate),
+                reference_rates = refs.Select(k => k.Rate),
+                kit_peak_mib = Max(kits),
+                reference_peak_mib = Max(refs),
+                kit_error = kits.Select(k => k.Error).FirstOrDefault(e => e is not null),
+                reference_error = refs.Select(k => k.Error).FirstOrDefault(e => e is not null),
             }, Json));
             log.Flush();
         }
@@ -160,8 +170,17 @@ internal static class GpuBenchmark
             // steps — the optimizer's state and the allocator's blocks exist by then on both sides.
             var options = new SupervisedTrainingOptions
             {
-                BatchSize = batch, GroupSize = 1, MaxSteps = warmup + steps, Epochs = 1000, LearningRate = 1e-5, WarmupRatio = 0, LogEvery = warmup,
-                QueryMaxLength = 64, PassageMaxLength = 256, InfoNce = new() { Temperature = 0.05 }, Precision = precision,
+                BatchSize = batch,
+                GroupSize = 1,
+                MaxSteps = warmup + steps,
+                Epochs = 1000,
+                LearningRate = 1e-5,
+                WarmupRatio = 0,
+                LogEvery = warmup,
+                QueryMaxLength = 64,
+                PassageMaxLength = 256,
+                InfoNce = new() { Temperature = 0.05 },
+                Precision = precision,
             };
             Stopwatch? watch = null;
             SupervisedTrainer.Train(encoder, examples, options, onLog: e => { if (e.Step == warmup) watch = Stopwatch.StartNew(); });

@@ -90,7 +90,8 @@ internal static class PretrainedOnnxBenchmark
             foreach (var r in new[] { "ort", "kit", "kit-bf16" })
             {
                 var psi = new ProcessStartInfo(Environment.ProcessPath!, [typeof(PretrainedOnnxBenchmark).Assembly.Location, "onnx-speed", "--runtime", r, "--model", name,
-                    "--docs", count.ToString(Inv), "--threads", threads.ToString(Inv), "--data", data, "--folder", folder]) { RedirectStandardOutput = true };
+                    "--docs", count.ToString(Inv), "--threads", threads.ToString(Inv), "--data", data, "--folder", folder])
+                { RedirectStandardOutput = true };
                 if (Environment.ProcessPath!.EndsWith("Research.Benchmarks", StringComparison.Ordinal)) psi.ArgumentList.RemoveAt(0);
                 using var p = Process.Start(psi)!;
                 var output = p.StandardOutput.ReadToEnd();
@@ -115,7 +116,9 @@ internal static class PretrainedOnnxBenchmark
             sw.Restart();
             vectors = encoder.Encode(texts, new EncodeOptions
             {
-                BatchSize = 32, MaxLength = 256, Precision = runtime == "kit-bf16" ? EncodePrecision.BFloat16 : EncodePrecision.Float32,
+                BatchSize = 32,
+                MaxLength = 256,
+                Precision = runtime == "kit-bf16" ? EncodePrecision.BFloat16 : EncodePrecision.Float32,
             });
         }
         else

@@ -1,8 +1,8 @@
-using Research.Lib.Search;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Research.Lib.Data;
 using Research.Lib.Evaluation;
+using Research.Lib.Search;
 
 namespace Research.Benchmarks;
 

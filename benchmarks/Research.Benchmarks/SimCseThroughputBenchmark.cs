@@ -35,8 +35,16 @@ internal static class SimCseThroughputBenchmark
         using var encoder = SentenceEncoder.Load(model);
         UnsupervisedTrainingOptions Options(int? maxSteps) => new()
         {
-            Method = UnsupervisedMethod.SimCse, BatchSize = batch, MaxLength = maxLength, Epochs = 1, MaxSteps = maxSteps, LearningRate = 3e-5,
-            Temperature = 0.05, TrainingMlp = false, EvaluateEvery = 0, LogEvery = 1000,
+            Method = UnsupervisedMethod.SimCse,
+            BatchSize = batch,
+            MaxLength = maxLength,
+            Epochs = 1,
+            MaxSteps = maxSteps,
+            LearningRate = 3e-5,
+            Temperature = 0.05,
+            TrainingMlp = false,
+            EvaluateEvery = 0,
+            LogEvery = 1000,
         };
         UnsupervisedTrainer.Train(encoder, pool, Options(2)); // warm-up
         var watch = Stopwatch.StartNew();

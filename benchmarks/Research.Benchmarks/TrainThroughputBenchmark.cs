@@ -39,8 +39,16 @@ internal static class TrainThroughputBenchmark
         using var encoder = SentenceEncoder.Load(model);
         SupervisedTrainingOptions Options(int? maxSteps) => new()
         {
-            BatchSize = batch, GroupSize = 1, Epochs = 1, MaxSteps = maxSteps, LearningRate = 2e-5, WarmupRatio = 0, LogEvery = 1000,
-            QueryMaxLength = 32, PassageMaxLength = 128, InfoNce = new() { Temperature = 0.05 },
+            BatchSize = batch,
+            GroupSize = 1,
+            Epochs = 1,
+            MaxSteps = maxSteps,
+            LearningRate = 2e-5,
+            WarmupRatio = 0,
+            LogEvery = 1000,
+            QueryMaxLength = 32,
+            PassageMaxLength = 128,
+            InfoNce = new() { Temperature = 0.05 },
         };
         SupervisedTrainer.Train(encoder, pool, Options(2)); // warm-up
         var watch = Stopwatch.StartNew();
@@ -83,8 +91,17 @@ internal static class TrainThroughputBenchmark
         var watch = Stopwatch.StartNew();
         SupervisedTrainer.Train(encoder, pool, new SupervisedTrainingOptions
         {
-            BatchSize = batch, GroupSize = 1, Epochs = 1, MaxSteps = 1, LearningRate = 2e-5, WarmupRatio = 0, LogEvery = 1000,
-            QueryMaxLength = 32, PassageMaxLength = 128, InfoNce = new() { Temperature = 0.05 }, GradCacheChunk = chunk,
+            BatchSize = batch,
+            GroupSize = 1,
+            Epochs = 1,
+            MaxSteps = 1,
+            LearningRate = 2e-5,
+            WarmupRatio = 0,
+            LogEvery = 1000,
+            QueryMaxLength = 32,
+            PassageMaxLength = 128,
+            InfoNce = new() { Temperature = 0.05 },
+            GradCacheChunk = chunk,
         });
         Console.WriteLine(string.Create(Inv, $"batch {batch}, {(chunk == 0 ? "plain" : $"GradCache mini-batch {chunk}")} | {BenchmarkArgs.PeakRssMiB():0} (model loaded: {before:0}) | {watch.Elapsed.TotalSeconds:0.0}"));
         return 0;

@@ -1,8 +1,8 @@
-using Research.Lib.IO;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Markdig;
+using Research.Lib.IO;
 
 namespace Research.Notebooks;
 

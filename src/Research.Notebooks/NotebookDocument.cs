@@ -1,6 +1,6 @@
-using Research.Lib.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Research.Lib.IO;
 
 namespace Research.Notebooks;
 

@@ -147,9 +147,18 @@ internal static class CleanMineCommands
             var (start, end) = MiningOptions.ParseRange(r.GetValue(range)!);
             var options = new MiningOptions
             {
-                Method = r.GetValue(method), RangeStart = start, RangeEnd = end, Count = r.GetValue(count), Sampling = r.GetValue(sampling),
-                MaxScore = r.GetValue(maxScore), Margin = r.GetValue(margin), MaxScoreRatio = r.GetValue(ratio), KeepExisting = !r.GetValue(replace),
-                PadWithRandom = !r.GetValue(noPad), Fusion = r.GetValue(fusion), Seed = r.GetValue(seed),
+                Method = r.GetValue(method),
+                RangeStart = start,
+                RangeEnd = end,
+                Count = r.GetValue(count),
+                Sampling = r.GetValue(sampling),
+                MaxScore = r.GetValue(maxScore),
+                Margin = r.GetValue(margin),
+                MaxScoreRatio = r.GetValue(ratio),
+                KeepExisting = !r.GetValue(replace),
+                PadWithRandom = !r.GetValue(noPad),
+                Fusion = r.GetValue(fusion),
+                Seed = r.GetValue(seed),
                 Shard = r.GetValue(shard) is { } sh ? ShardSpec.Parse(sh) : null,
             };
             var path = r.GetValue(input)!;

@@ -134,7 +134,8 @@ internal static class EvalCommands
     {
         var models = new Option<string[]>("--model")
         {
-            Required = true, AllowMultipleArgumentsPerToken = true,
+            Required = true,
+            AllowMultipleArgumentsPerToken = true,
             Description = "Model folder(s), or the baselines 'hashed' (model-free n-gram TF-IDF) and 'bm25' (retrieval and reranking only).",
         };
         var tasks = new Option<string>("--tasks") { Required = true, Description = "Task list JSON: {\"tasks\": [{\"name\", \"type\" (Retrieval, Reranking, STS, PairClassification), \"data\", \"neg\"?, \"split\"?, \"languages\"?}]}." };

@@ -1,5 +1,5 @@
-using Research.Lib.IO;
 using System.Text;
+using Research.Lib.IO;
 
 namespace Research.Lib.Data;
 

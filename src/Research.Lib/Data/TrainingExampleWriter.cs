@@ -1,6 +1,6 @@
-using Research.Lib.IO;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Research.Lib.IO;
 
 namespace Research.Lib.Data;
 

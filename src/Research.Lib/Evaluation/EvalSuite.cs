@@ -129,32 +129,32 @@ public static class EvalSuite
         switch (task.Type)
         {
             case EvalTaskType.Retrieval:
-            {
-                var data = Directory.Exists(task.Data) ? BeirReader.Read(task.Data, task.Split) : QueryPassageEvalReader.Read(task.Data, task.Neg);
-                if (data.Queries.Count == 0) throw new InvalidDataException($"{task.Name}: {task.Data} has no judged queries for split '{task.Split}'.");
-                var run = model.IsBm25
-                    ? Bm25Run(data.Queries.Select(q => (q.Id, q.Text)), data.Corpus.Select(d => (d.Id, d.FullText)), task.Languages, 1000)
-                    : RetrievalEvaluator.Evaluate(model.EncoderFor(data.Corpus.Select(d => d.FullText).Concat(data.Queries.Select(q => q.Text))), data, 1000, options).Run;
-                metrics = Score(run, data.Qrels, model.Name, perQueryPath);
-                break;
-            }
+                {
+                    var data = Directory.Exists(task.Data) ? BeirReader.Read(task.Data, task.Split) : QueryPassageEvalReader.Read(task.Data, task.Neg);
+                    if (data.Queries.Count == 0) throw new InvalidDataException($"{task.Name}: {task.Data} has no judged queries for split '{task.Split}'.");
+                    var run = model.IsBm25
+                        ? Bm25Run(data.Queries.Select(q => (q.Id, q.Text)), data.Corpus.Select(d => (d.Id, d.FullText)), task.Languages, 1000)
+                        : RetrievalEvaluator.Evaluate(model.EncoderFor(data.Corpus.Select(d => d.FullText).Concat(data.Queries.Select(q => q.Text))), data, 1000, options).Run;
+                    metrics = Score(run, data.Qrels, model.Name, perQueryPath);
+                    break;
+                }
             case EvalTaskType.Reranking:
                 metrics = Rerank(model, task, options, perQueryPath);
                 break;
             case EvalTaskType.STS:
-            {
-                var pairs = TextPairReader.Read(task.Data).ToList();
-                var sts = StsEvaluator.Evaluate(model.EncoderFor(pairs.SelectMany(p => new[] { p.Sentence1, p.Sentence2 })), pairs, options);
-                // The kit reports correlations ×100 (as papers and the MTEB leaderboard show them); mteb's files hold fractions.
-                metrics = sts.ToDictionary(kv => kv.Key, kv => kv.Value / 100);
-                break;
-            }
+                {
+                    var pairs = TextPairReader.Read(task.Data).ToList();
+                    var sts = StsEvaluator.Evaluate(model.EncoderFor(pairs.SelectMany(p => new[] { p.Sentence1, p.Sentence2 })), pairs, options);
+                    // The kit reports correlations ×100 (as papers and the MTEB leaderboard show them); mteb's files hold fractions.
+                    metrics = sts.ToDictionary(kv => kv.Key, kv => kv.Value / 100);
+                    break;
+                }
             default:
-            {
-                var pairs = TextPairReader.ReadBinary(task.Data).ToList();
-                metrics = PairClassificationEvaluator.Evaluate(model.EncoderFor(pairs.SelectMany(p => new[] { p.Sentence1, p.Sentence2 })), pairs, options);
-                break;
-            }
+                {
+                    var pairs = TextPairReader.ReadBinary(task.Data).ToList();
+                    metrics = PairClassificationEvaluator.Evaluate(model.EncoderFor(pairs.SelectMany(p => new[] { p.Sentence1, p.Sentence2 })), pairs, options);
+                    break;
+                }
         }
         var entry = new MtebSplitScores("default", task.Languages, metrics[task.MainScore],
             metrics.Where(kv => kv.Key != "main_score").ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
@@ -248,8 +248,12 @@ public static class EvalSuite
         var all = Score(run, qrels, model.Name, perQueryPath);
         return new Dictionary<string, double>(StringComparer.Ordinal)
         {
-            ["map"] = all["map"], ["mrr"] = all["mrr"], ["mrr_at_10"] = all["mrr_at_10"], ["ndcg_at_10"] = all["ndcg_at_10"],
-            ["hit_rate_at_1"] = all["hit_rate_at_1"], ["precision_at_1"] = all["precision_at_1"],
+            ["map"] = all["map"],
+            ["mrr"] = all["mrr"],
+            ["mrr_at_10"] = all["mrr_at_10"],
+            ["ndcg_at_10"] = all["ndcg_at_10"],
+            ["hit_rate_at_1"] = all["hit_rate_at_1"],
+            ["precision_at_1"] = all["precision_at_1"],
         };
     }
 

@@ -1,9 +1,9 @@
-using Research.Lib.IO;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Analysis;
+using Research.Lib.IO;
 
 namespace Research.Lib.Evaluation;
 

@@ -1,6 +1,6 @@
-using Research.Lib.Search;
-using Research.Lib.IO;
 using System.Globalization;
+using Research.Lib.IO;
+using Research.Lib.Search;
 
 namespace Research.Lib.Evaluation;
 

@@ -85,7 +85,11 @@ public sealed class ExperimentAggregate
 
     public JsonArray ToJson() => new(Rows.Select(r => (JsonNode)new JsonObject
     {
-        ["group"] = r.Group, ["task"] = r.Task, ["n"] = r.N, ["mean"] = r.Mean, ["sd"] = r.Sd,
+        ["group"] = r.Group,
+        ["task"] = r.Task,
+        ["n"] = r.N,
+        ["mean"] = r.Mean,
+        ["sd"] = r.Sd,
         ["values"] = new JsonArray(r.Values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray()),
     }).ToArray());
 

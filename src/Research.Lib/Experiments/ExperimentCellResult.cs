@@ -21,8 +21,15 @@ public sealed record ExperimentCellResult(string Id, string Group, ulong? Seed, 
         foreach (var (task, value) in MainScores) scores[task] = value;
         return new JsonObject
         {
-            ["id"] = Id, ["group"] = Group, ["seed"] = Seed, ["status"] = Status, ["main_scores"] = scores,
-            ["train_seconds"] = TrainSeconds, ["eval_seconds"] = EvalSeconds, ["error"] = Error, ["finished"] = Finished.ToString("O"),
+            ["id"] = Id,
+            ["group"] = Group,
+            ["seed"] = Seed,
+            ["status"] = Status,
+            ["main_scores"] = scores,
+            ["train_seconds"] = TrainSeconds,
+            ["eval_seconds"] = EvalSeconds,
+            ["error"] = Error,
+            ["finished"] = Finished.ToString("O"),
         };
     }
 

@@ -28,8 +28,13 @@ public static class ExperimentManifest
             var c = cells[i];
             cellList.Add(new JsonObject
             {
-                ["id"] = grid[i].Id, ["group"] = grid[i].Group, ["seed"] = grid[i].Seed,
-                ["status"] = c?.Status ?? "pending", ["train_seconds"] = c?.TrainSeconds, ["eval_seconds"] = c?.EvalSeconds, ["error"] = c?.Error,
+                ["id"] = grid[i].Id,
+                ["group"] = grid[i].Group,
+                ["seed"] = grid[i].Seed,
+                ["status"] = c?.Status ?? "pending",
+                ["train_seconds"] = c?.TrainSeconds,
+                ["eval_seconds"] = c?.EvalSeconds,
+                ["error"] = c?.Error,
             });
         }
         return new JsonObject

@@ -1,7 +1,7 @@
 using Research.Lib.Modeling.Bert;
 using Research.Lib.Tensors;
-using TorchSharp.Modules;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Modeling;

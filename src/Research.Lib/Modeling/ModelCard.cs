@@ -1,5 +1,5 @@
-using Research.Lib.IO;
 using System.Globalization;
+using Research.Lib.IO;
 
 namespace Research.Lib.Modeling;
 

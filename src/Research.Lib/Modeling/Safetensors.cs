@@ -1,8 +1,8 @@
-using Research.Lib.IO;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Research.Lib.IO;
 using TorchSharp;
 using static TorchSharp.torch;
 

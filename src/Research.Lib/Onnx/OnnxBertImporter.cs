@@ -1,8 +1,7 @@
+using Research.Lib.Modeling;
 using Research.Lib.Text;
 using TorchSharp;
 using static TorchSharp.torch;
-
-using Research.Lib.Modeling;
 
 namespace Research.Lib.Onnx;
 

@@ -1,6 +1,6 @@
-using Research.Lib.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Research.Lib.IO;
 
 namespace Research.Lib.Text;
 
@@ -255,8 +255,13 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
         for (var i = 0; i < _vocab.Length; i++) vocab[_vocab[i]] = i;
         JsonObject Special(string token) => new()
         {
-            ["id"] = Array.IndexOf(_vocab, token), ["content"] = token, ["single_word"] = false, ["lstrip"] = false,
-            ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
+            ["id"] = Array.IndexOf(_vocab, token),
+            ["content"] = token,
+            ["single_word"] = false,
+            ["lstrip"] = false,
+            ["rstrip"] = false,
+            ["normalized"] = false,
+            ["special"] = true,
         };
         JsonObject Piece(string id, int type) => new() { ["SpecialToken"] = new JsonObject { ["id"] = id, ["type_id"] = type } };
         JsonObject Seq(string id, int type) => new() { ["Sequence"] = new JsonObject { ["id"] = id, ["type_id"] = type } };
@@ -270,8 +275,11 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
                 .Where(t => Array.IndexOf(_vocab, t) >= 0).OrderBy(t => Array.IndexOf(_vocab, t)).Select(t => (JsonNode)Special(t)).ToArray()),
             ["normalizer"] = new JsonObject
             {
-                ["type"] = "BertNormalizer", ["clean_text"] = true, ["handle_chinese_chars"] = s.TokenizeChineseChars,
-                ["strip_accents"] = s.StripAccents, ["lowercase"] = s.LowerCase,
+                ["type"] = "BertNormalizer",
+                ["clean_text"] = true,
+                ["handle_chinese_chars"] = s.TokenizeChineseChars,
+                ["strip_accents"] = s.StripAccents,
+                ["lowercase"] = s.LowerCase,
             },
             ["pre_tokenizer"] = new JsonObject { ["type"] = "BertPreTokenizer" },
             ["post_processor"] = new JsonObject
@@ -284,8 +292,11 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
             ["decoder"] = new JsonObject { ["type"] = "WordPiece", ["prefix"] = "##", ["cleanup"] = true },
             ["model"] = new JsonObject
             {
-                ["type"] = "WordPiece", ["unk_token"] = s.UnkToken, ["continuing_subword_prefix"] = "##",
-                ["max_input_chars_per_word"] = 100, ["vocab"] = vocab,
+                ["type"] = "WordPiece",
+                ["unk_token"] = s.UnkToken,
+                ["continuing_subword_prefix"] = "##",
+                ["max_input_chars_per_word"] = 100,
+                ["vocab"] = vocab,
             },
         };
     }

@@ -1,7 +1,7 @@
-using Research.Lib.IO;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Tokenizers;
+using Research.Lib.IO;
 
 namespace Research.Lib.Text;
 
@@ -138,14 +138,24 @@ public sealed class XlmRobertaTokenizer : ITextTokenizer
         AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer_config.json"), new JsonObject
         {
             ["tokenizer_class"] = "XLMRobertaTokenizer",
-            ["bos_token"] = "<s>", ["eos_token"] = "</s>", ["sep_token"] = "</s>", ["cls_token"] = "<s>",
-            ["unk_token"] = "<unk>", ["pad_token"] = "<pad>", ["mask_token"] = "<mask>",
+            ["bos_token"] = "<s>",
+            ["eos_token"] = "</s>",
+            ["sep_token"] = "</s>",
+            ["cls_token"] = "<s>",
+            ["unk_token"] = "<unk>",
+            ["pad_token"] = "<pad>",
+            ["mask_token"] = "<mask>",
             ["model_max_length"] = 512,
         }.ToJsonString(options) + "\n");
         AtomicFile.WriteAllText(Path.Combine(directory, "special_tokens_map.json"), new JsonObject
         {
-            ["bos_token"] = "<s>", ["eos_token"] = "</s>", ["sep_token"] = "</s>", ["cls_token"] = "<s>",
-            ["unk_token"] = "<unk>", ["pad_token"] = "<pad>", ["mask_token"] = "<mask>",
+            ["bos_token"] = "<s>",
+            ["eos_token"] = "</s>",
+            ["sep_token"] = "</s>",
+            ["cls_token"] = "<s>",
+            ["unk_token"] = "<unk>",
+            ["pad_token"] = "<pad>",
+            ["mask_token"] = "<mask>",
         }.ToJsonString(options) + "\n");
     }
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Research.Lib.Modeling;
 using Research.Lib.Tensors;
-using TorchSharp.Modules;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Training;

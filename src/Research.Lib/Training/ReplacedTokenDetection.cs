@@ -2,8 +2,8 @@ using Research.Lib.Devices;
 using Research.Lib.Modeling;
 using Research.Lib.Tensors;
 using Research.Lib.Text;
-using TorchSharp.Modules;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Training;

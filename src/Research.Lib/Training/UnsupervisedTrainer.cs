@@ -1,5 +1,5 @@
-using Research.Lib.Data.Augment;
 using Research.Lib.Data;
+using Research.Lib.Data.Augment;
 using Research.Lib.Losses;
 using Research.Lib.Modeling;
 using Research.Lib.Tensors;

@@ -8,9 +8,15 @@ public class EvalSuiteTests
 {
     private static readonly Dictionary<string, float[]> Vectors = new()
     {
-        ["q apple"] = [1, 0], ["q pear"] = [0, 1],
-        ["apple pie"] = [0.9f, 0.1f], ["pear tart"] = [0.2f, 0.8f], ["plum jam"] = [0.6f, 0.6f],
-        ["a"] = [1, 0], ["b"] = [0.8f, 0.6f], ["c"] = [0, 1], ["d"] = [0.6f, 0.8f],
+        ["q apple"] = [1, 0],
+        ["q pear"] = [0, 1],
+        ["apple pie"] = [0.9f, 0.1f],
+        ["pear tart"] = [0.2f, 0.8f],
+        ["plum jam"] = [0.6f, 0.6f],
+        ["a"] = [1, 0],
+        ["b"] = [0.8f, 0.6f],
+        ["c"] = [0, 1],
+        ["d"] = [0.6f, 0.8f],
     };
 
     private static string WriteTasks(TempDir dir, string json)

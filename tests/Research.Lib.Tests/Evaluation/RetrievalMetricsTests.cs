@@ -1,5 +1,5 @@
-using Research.Lib.Search;
 using Research.Lib.Evaluation;
+using Research.Lib.Search;
 
 namespace Research.Lib.Tests.Evaluation;
 

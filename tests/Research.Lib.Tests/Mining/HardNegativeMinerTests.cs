@@ -13,7 +13,12 @@ public class HardNegativeMinerTests
     private static readonly FixedEncoder Encoder = new(new()
     {
         ["q"] = [1, 0],
-        ["pos"] = At(0.9), ["n85"] = At(0.85), ["n70"] = At(0.7), ["n50"] = At(0.5), ["n30"] = At(0.3), ["n10"] = At(0.1),
+        ["pos"] = At(0.9),
+        ["n85"] = At(0.85),
+        ["n70"] = At(0.7),
+        ["n50"] = At(0.5),
+        ["n30"] = At(0.3),
+        ["n10"] = At(0.1),
     });
 
     private static readonly TrainingExample[] Records = [new("q", ["pos"], [])];

@@ -1,5 +1,5 @@
-using Research.Lib.Tensors;
 using Research.Lib.Modeling;
+using Research.Lib.Tensors;
 using TorchSharp;
 
 namespace Research.Lib.Tests.Modeling;
@@ -8,7 +8,12 @@ public class CheckpointLoaderTests
 {
     private static readonly TransformerConfig Tiny = new()
     {
-        VocabSize = 10, HiddenSize = 8, NumHiddenLayers = 1, NumAttentionHeads = 2, IntermediateSize = 16, MaxPositionEmbeddings = 8,
+        VocabSize = 10,
+        HiddenSize = 8,
+        NumHiddenLayers = 1,
+        NumAttentionHeads = 2,
+        IntermediateSize = 16,
+        MaxPositionEmbeddings = 8,
     };
 
     [Fact]

@@ -1,5 +1,5 @@
-using Research.Lib.Tensors;
 using Research.Lib.Modeling;
+using Research.Lib.Tensors;
 using Research.Lib.Text;
 using TorchSharp;
 using static TorchSharp.torch;

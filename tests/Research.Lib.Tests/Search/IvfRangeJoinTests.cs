@@ -1,5 +1,5 @@
-using Research.Lib.Tensors;
 using Research.Lib.Search;
+using Research.Lib.Tensors;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Tests.Search;

@@ -1,6 +1,6 @@
 using Research.Lib.Tensors;
-using TorchSharp.Modules;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Research.Lib.Modeling.Bert;
