@@ -35,6 +35,7 @@ internal static class UnsupervisedTraining
         TrainingResult result;
         System.Text.Json.Nodes.JsonObject args;
         Action<string>? alsoSave = null;
+        var keptBest = false;
         if (method == "mlm")
         {
             var options = TrainCommand.Options<MlmTrainingOptions>(config);
@@ -55,11 +56,12 @@ internal static class UnsupervisedTraining
             if (precision is not null) options = options with { Precision = CliOptions.ParsePrecision(precision) };
             options.Validate();
             result = UnsupervisedTrainer.Train(encoder, sentences, options, evaluate, TrainCommand.Print);
+            keptBest = options.KeepBest;
             args = JsonSerializer.SerializeToNode(options, TrainCommand.Json)!.AsObject();
         }
         args["method"] = method;
         TrainCommand.WriteRun(outDir, encoder, result, args, model, data, alsoSave);
         Console.WriteLine($"{method}: {result.Steps} steps on {sentences.Count} sentences -> {outDir}"
-            + (result.BestEval is { } best ? $"; best main_score {best["main_score"]:0.0000} at step {result.BestStep} (kept)" : ""));
+            + (result.BestEval is { } best ? $"; best main_score {best["main_score"]:0.0000} at step {result.BestStep}{(keptBest ? " (kept)" : " (the model is the last step's)")}" : ""));
     }
 }

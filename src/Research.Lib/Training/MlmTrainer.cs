@@ -44,6 +44,9 @@ public static class MlmTrainer
         using var optimizer = new FlatAdamW(parameters, options.LearningRate, options.WeightDecay);
         var scaler = new LossScaler(options.Precision == EncodePrecision.Float16);
         var log = new List<TrainingLogEntry>();
+        TrainingLogEntry? finalEntry = null;
+        long? bestStep = null;
+        IReadOnlyDictionary<string, double>? bestEval = null;
         long step = 0, microSteps = 0;
         double gradNorm = 0;
         var meter = new TrainingMeter();
@@ -51,6 +54,21 @@ public static class MlmTrainer
         encoder.Model.ComputeType = options.Precision switch { EncodePrecision.BFloat16 => ScalarType.BFloat16, EncodePrecision.Float16 => ScalarType.Float16, _ => null };
         encoder.Model.train();
         head.train();
+
+        void Evaluate(TrainingLogEntry? entry)
+        {
+            if (evaluate is null) return;
+            encoder.Model.eval();
+            var metrics = evaluate(encoder);
+            encoder.Model.train();
+            var main = metrics.TryGetValue("main_score", out var m) ? m : metrics.Values.First();
+            if (bestEval is null || main > (bestEval.TryGetValue("main_score", out var b) ? b : bestEval.Values.First()))
+                (bestEval, bestStep) = (metrics, step);
+            var withEval = (entry ?? new TrainingLogEntry(step, (double)step / batchesPerEpoch, double.NaN, 0, 0, 0, double.NaN, double.NaN)) with { Eval = metrics };
+            log.Add(withEval);
+            onLog?.Invoke(withEval);
+        }
+
         try
         {
             for (var epoch = 0; epoch < options.Epochs && step < totalSteps; epoch++)
@@ -89,20 +107,12 @@ public static class MlmTrainer
                     if (!scaler.Step(optimizer, lr, options.MaxGradNorm, ref gradNorm))
                         continue;
                     step++;
-                    if (step % options.LogEvery == 0 || step == totalSteps)
-                    {
-                        var entry = meter.Take(step, (double)step / batchesPerEpoch, lr, gradNorm);
-                        if (evaluate is not null && step == totalSteps)
-                        {
-                            encoder.Model.eval();
-                            entry = entry with { Eval = evaluate(encoder) };
-                            encoder.Model.train();
-                        }
-                        log.Add(entry);
-                        onLog?.Invoke(entry);
-                    }
+                    var entry = step % options.LogEvery == 0 || step == totalSteps ? meter.Take(step, (double)step / batchesPerEpoch, lr, gradNorm) : null;
+                    if (step == totalSteps) finalEntry = entry; // filed after the loop, with the final evaluation
+                    else TrainingMeter.Emit(entry, options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0, Evaluate, log, onLog);
                 }
             }
+            TrainingMeter.Finish(finalEntry, evaluate is not null, Evaluate, log, onLog);
         }
         finally
         {
@@ -110,7 +120,7 @@ public static class MlmTrainer
             encoder.Model.eval();
             head.eval();
         }
-        return new TrainingResult(log, step, null, null);
+        return new TrainingResult(log, step, bestStep, bestEval);
     }
 
     /// <summary>Each row's word groups for whole-word masking: WordPiece words, Chinese words from the segmenter.</summary>

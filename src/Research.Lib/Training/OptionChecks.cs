@@ -40,23 +40,6 @@ internal static class OptionChecks
         if (!(value is >= 0 and <= 1)) throw new ArgumentException($"{name} {Format(value)}: expected a number in [0, 1].");
     }
 
-    /// <summary>The settings every trainer has: numbers finite, steps and intervals in range.</summary>
-    public static void Common(object options, int batchSize, int epochs, int? maxSteps, double learningRate, double warmupRatio,
-        double weightDecay, double maxGradNorm, int logEvery, int evaluateEvery)
-    {
-        Finite(options);
-        Positive("batch_size", batchSize);
-        Positive("epochs", epochs);
-        if (maxSteps is { } m && m < 1)
-            throw new ArgumentException($"max_steps {m}: expected a positive number of optimizer steps (leave it out to run every epoch).");
-        Positive("learning_rate", learningRate);
-        InUnitInterval("warmup_ratio", warmupRatio);
-        AtLeast("weight_decay", weightDecay, 0, "a number >= 0");
-        Positive("max_grad_norm", maxGradNorm);
-        AtLeast("log_every", logEvery, 1, "a positive number of steps");
-        AtLeast("evaluate_every", evaluateEvery, 0, "0 (only at the end) or a number of steps");
-    }
-
     /// <summary>A value as the JSON configuration writes it (NaN, Infinity, -Infinity: System.Text.Json's named literals).</summary>
     private static string Format(object value) => value switch
     {

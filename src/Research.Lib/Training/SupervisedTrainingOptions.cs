@@ -8,8 +8,14 @@ namespace Research.Lib.Training;
 /// usual value, gradient clipping at norm 1 as transformers' Trainer), and are small enough for a CPU run. Errors name
 /// the settings as the JSON configuration spells them (snake_case).
 /// </summary>
-public sealed record SupervisedTrainingOptions
+public sealed record SupervisedTrainingOptions : OptimizationOptions
 {
+    public SupervisedTrainingOptions()
+    {
+        WarmupRatio = 0.1;
+        WeightDecay = 0.01;
+    }
+
     public TrainingLoss Loss { get; init; } = TrainingLoss.InfoNce;
     public InfoNceOptions InfoNce { get; init; } = new();
     /// <summary>MarginScale: margin and scale (PaddleNLP defaults 0.3 and 30).</summary>
@@ -17,24 +23,9 @@ public sealed record SupervisedTrainingOptions
     public double MarginScale { get; init; } = 30;
     /// <summary>Passages per query: 1 positive + (GroupSize − 1) hard negatives, FlagEmbedding's train_group_size.</summary>
     public int GroupSize { get; init; } = 8;
-    /// <summary>Queries per optimizer step (before accumulation).</summary>
-    public int BatchSize { get; init; } = 32;
     public int GradientAccumulation { get; init; } = 1;
-    public int Epochs { get; init; } = 1;
-    /// <summary>Stop after this many optimizer steps (null: run every epoch).</summary>
-    public int? MaxSteps { get; init; }
-    public double LearningRate { get; init; } = 1e-5;
-    public double WarmupRatio { get; init; } = 0.1;
-    public bool CosineDecay { get; init; }
-    public double WeightDecay { get; init; } = 0.01;
-    public double MaxGradNorm { get; init; } = 1.0;
     public int QueryMaxLength { get; init; } = 64;
     public int PassageMaxLength { get; init; } = 256;
-    public ulong Seed { get; init; } = 42;
-    /// <summary>Log a line every this many optimizer steps.</summary>
-    public int LogEvery { get; init; } = 10;
-    /// <summary>Run the evaluation callback every this many steps (0: only at the end).</summary>
-    public int EvaluateEvery { get; init; }
 
     /// <summary>GradCache chunk size (0: off): the batch's loss computed in the memory of this many texts at a time.</summary>
     public int GradCacheChunk { get; init; }
@@ -51,18 +42,11 @@ public sealed record SupervisedTrainingOptions
     /// <summary>Write a resumable checkpoint every this many steps (0: none), when a checkpoint folder is given.</summary>
     public int CheckpointEvery { get; init; }
 
-    /// <summary>
-    /// Float32 (default); BFloat16 or Float16 run the encoder's matrix products and attention in half precision with
-    /// float32 master weights (<see cref="Modeling.BertModel.ComputeType"/>, as torch.autocast). Float16 adds dynamic
-    /// loss scaling as PyTorch's GradScaler (initial scale 2^16, halved and the step skipped on inf/NaN gradients,
-    /// doubled after 2,000 good steps) and needs a CUDA device.
-    /// </summary>
-    public Modeling.EncodePrecision Precision { get; init; } = Modeling.EncodePrecision.Float32;
 
-    public void Validate()
+    public override void Validate()
     {
         OptionChecks.Positive("info_nce.temperature", InfoNce.Temperature); // before the finite check, which would name its inverse (scale) first
-        OptionChecks.Common(this, BatchSize, Epochs, MaxSteps, LearningRate, WarmupRatio, WeightDecay, MaxGradNorm, LogEvery, EvaluateEvery);
+        base.Validate();
         OptionChecks.Positive("group_size", GroupSize);
         OptionChecks.Positive("gradient_accumulation", GradientAccumulation);
         OptionChecks.AtLeast("checkpoint_every", CheckpointEvery, 0, "0 (no checkpoints) or a number of steps");

@@ -1,5 +1,3 @@
-using Research.Lib.Modeling;
-
 namespace Research.Lib.Training;
 
 /// <summary>
@@ -8,24 +6,18 @@ namespace Research.Lib.Training;
 /// 1 epoch, learning rate 3e-5, no warm-up and linear decay, no weight decay (Hugging Face Trainer's), evaluation every
 /// 125 steps keeping the best; ESimCSE: dup_rate 0.32, queue 160 (2.5 × batch), momentum 0.995.
 /// </summary>
-public sealed record UnsupervisedTrainingOptions
+public sealed record UnsupervisedTrainingOptions : OptimizationOptions
 {
+    public UnsupervisedTrainingOptions()
+    {
+        BatchSize = 64;
+        LearningRate = 3e-5;
+        EvaluateEvery = 125;
+    }
+
     public UnsupervisedMethod Method { get; init; } = UnsupervisedMethod.SimCse;
     public double Temperature { get; init; } = 0.05;
-    public int BatchSize { get; init; } = 64;
     public int MaxLength { get; init; } = 32;
-    public int Epochs { get; init; } = 1;
-    /// <summary>Stop after this many optimizer steps (null: run the epochs).</summary>
-    public int? MaxSteps { get; init; }
-    public double LearningRate { get; init; } = 3e-5;
-    public double WarmupRatio { get; init; }
-    public bool CosineDecay { get; init; }
-    public double WeightDecay { get; init; }
-    public double MaxGradNorm { get; init; } = 1.0;
-    public ulong Seed { get; init; } = 42;
-    public int LogEvery { get; init; } = 10;
-    /// <summary>Evaluate every this many steps (0: only at the end); needs an evaluation callback.</summary>
-    public int EvaluateEvery { get; init; } = 125;
     /// <summary>At the end, put back the weights of the best evaluation (SimCSE's load_best_model_at_end).</summary>
     public bool KeepBest { get; init; } = true;
     /// <summary>
@@ -53,12 +45,10 @@ public sealed record UnsupervisedTrainingOptions
     public double MaskingRatio { get; init; } = 0.30;
     /// <summary>DiffCSE: weight of the replaced-token-detection loss (0.005 in the paper's STS script).</summary>
     public double LambdaWeight { get; init; } = 0.005;
-    /// <summary>Mixed precision as in supervised training (bf16 / fp16 autocast, float32 master weights).</summary>
-    public EncodePrecision Precision { get; init; } = EncodePrecision.Float32;
 
-    public void Validate()
+    public override void Validate()
     {
-        OptionChecks.Common(this, BatchSize, Epochs, MaxSteps, LearningRate, WarmupRatio, WeightDecay, MaxGradNorm, LogEvery, EvaluateEvery);
+        base.Validate();
         OptionChecks.Positive("temperature", Temperature);
         OptionChecks.Positive("queue_size", QueueSize);
         if (BatchSize < 2) throw new ArgumentException($"batch_size {BatchSize}: in-batch negatives need at least 2 sentences per batch.");

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Reflection.Emit;
 
 namespace Research.Lib.Tests.Architecture;
 
@@ -12,8 +11,6 @@ internal static class FolderDependencies
 {
     private const string Root = "Research.Lib.";
     private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
 
     /// <summary>The folder of a type of the library, or null for another assembly's type.</summary>
     public static string? Folder(Type type, Assembly library)
@@ -90,37 +87,15 @@ internal static class FolderDependencies
         catch (Exception e) when (e is BadImageFormatException or InvalidOperationException) { yield break; }
         if (body is null) yield break;
         foreach (var local in body.LocalVariables) yield return local.LocalType;
-        var il = body.GetILAsByteArray()!;
-        var typeArgs = method.DeclaringType is { IsGenericType: true } d ? d.GetGenericArguments() : null;
-        var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        for (var i = 0; i < il.Length;)
-        {
-            var op = il[i] == 0xFE ? OpCodesByValue[unchecked((short)(0xFE00 | il[i + 1]))] : OpCodesByValue[il[i]];
-            i += op.Size;
-            if (op.OperandType is OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok)
+        foreach (var member in IlOperands.Members(method))
+            switch (member)
             {
-                MemberInfo? member = null;
-                try { member = method.Module.ResolveMember(BitConverter.ToInt32(il, i), typeArgs, methodArgs); }
-                catch (Exception e) when (e is ArgumentException or FileNotFoundException or TypeLoadException) { }
-                switch (member)
-                {
-                    case Type t: yield return t; break;
-                    case FieldInfo f: yield return f.DeclaringType!; yield return f.FieldType; break;
-                    case MethodBase m:
-                        yield return m.DeclaringType!;
-                        if (m is MethodInfo { IsGenericMethod: true } g) foreach (var a in g.GetGenericArguments()) yield return a;
-                        break;
-                }
+                case Type t: yield return t; break;
+                case FieldInfo f: yield return f.DeclaringType!; yield return f.FieldType; break;
+                case MethodBase m:
+                    yield return m.DeclaringType!;
+                    if (m is MethodInfo { IsGenericMethod: true } g) foreach (var a in g.GetGenericArguments()) yield return a;
+                    break;
             }
-            i += op.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, i),
-                _ => 4,
-            };
-        }
     }
 }

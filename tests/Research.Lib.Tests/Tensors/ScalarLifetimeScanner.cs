@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Reflection.Emit;
 using TorchSharp;
 
 namespace Research.Lib.Tests.Tensors;
@@ -15,10 +14,6 @@ namespace Research.Lib.Tests.Tensors;
 internal static class ScalarLifetimeScanner
 {
     private static readonly Assembly Torch = typeof(Scalar).Assembly;
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!)
-        .ToDictionary(o => o.Value);
     private static readonly Dictionary<MethodBase, string?> TorchVerdicts = [];
     private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
@@ -81,37 +76,5 @@ internal static class ScalarLifetimeScanner
         type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared));
 
     /// <summary>Every method a body calls, makes a delegate of, or constructs (call, callvirt, newobj, ldftn, ldvirtftn).</summary>
-    private static List<MethodBase> Calls(MethodBase method)
-    {
-        var result = new List<MethodBase>();
-        byte[]? il;
-        try { il = method.GetMethodBody()?.GetILAsByteArray(); }
-        catch (Exception e) when (e is BadImageFormatException or InvalidOperationException) { il = null; }
-        if (il is null) return result;
-        var typeArgs = method.DeclaringType is { IsGenericType: true } t ? t.GetGenericArguments() : null;
-        var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        for (var i = 0; i < il.Length;)
-        {
-            var op = il[i] == 0xFE ? OpCodesByValue[unchecked((short)(0xFE00 | il[i + 1]))] : OpCodesByValue[il[i]];
-            i += op.Size;
-            if (op.OperandType == OperandType.InlineMethod)
-            {
-                try
-                {
-                    if (method.Module.ResolveMethod(BitConverter.ToInt32(il, i), typeArgs, methodArgs) is { } callee) result.Add(callee);
-                }
-                catch (Exception e) when (e is ArgumentException or FileNotFoundException or TypeLoadException) { }
-            }
-            i += op.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, i),
-                _ => 4,
-            };
-        }
-        return result;
-    }
+    private static List<MethodBase> Calls(MethodBase method) => [.. IlOperands.Members(method).OfType<MethodBase>()];
 }

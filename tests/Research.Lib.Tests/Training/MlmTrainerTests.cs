@@ -34,11 +34,30 @@ public class MlmTrainerTests
     }
 
     [Fact]
+    public void EvaluatesEveryNStepsAndNamesTheBestStepAsTheOtherTrainersDo()
+    {
+        var sentences = SentenceReader.ReadEveryLine(Path.Combine(TestPaths.ToyData, "toy_unsup.txt"));
+        using var encoder = SentenceEncoder.Load(Path.Combine(TestPaths.ToyData, "tiny-bert"));
+        using var head = MlmHead.Load(Path.Combine(TestPaths.ToyData, "tiny-bert"), encoder.Model.Config);
+        var options = new MlmTrainingOptions { BatchSize = 32, MaxSteps = 5, LogEvery = 1, EvaluateEvery = 2, MaxLength = 32 };
+        var scores = new Queue<double>([0.3, 0.7, 0.5]);   // the callback's main_score at steps 2, 4 and 5 (the end)
+        var result = MlmTrainer.Train(encoder, head, sentences, options, _ => new Dictionary<string, double> { ["main_score"] = scores.Dequeue() });
+        Assert.Equal([1L, 2, 3, 4, 5], result.Log.Select(e => e.Step));
+        Assert.Equal([false, true, false, true, true], result.Log.Select(e => e.Eval is not null));
+        Assert.True(result.Log.All(e => double.IsFinite(e.Loss)), "an evaluation was filed as a step of its own");
+        Assert.Equal((4L, 0.7), (result.BestStep!.Value, result.BestEval!["main_score"]));
+    }
+
+    [Fact]
     public void BadSettingsAreRefusedByName()
     {
         using var encoder = SentenceEncoder.Load(Path.Combine(TestPaths.ToyData, "tiny-bert"));
         using var head = new MlmHead(encoder.Model.Config);
         var e = Assert.Throws<ArgumentException>(() => MlmTrainer.Train(encoder, head, [], new MlmTrainingOptions { MaskProbability = 1.5 }));
         Assert.Equal("mask_probability 1.5: expected a number in (0, 1).", e.Message);
+        e = Assert.Throws<ArgumentException>(() => MlmTrainer.Train(encoder, head, [], new MlmTrainingOptions { EvaluateEvery = -1 }));
+        Assert.Equal("evaluate_every -1: expected 0 (only at the end) or a number of steps.", e.Message);
+        e = Assert.Throws<ArgumentException>(() => MlmTrainer.Train(encoder, head, [], new MlmTrainingOptions { LearningRate = double.NaN }));
+        Assert.Equal("learning_rate NaN: expected a finite number.", e.Message);
     }
 }

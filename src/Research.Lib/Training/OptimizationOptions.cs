@@ -1,0 +1,56 @@
+using Research.Lib.Modeling;
+
+namespace Research.Lib.Training;
+
+/// <summary>
+/// The settings every training method shares (transformers' <c>TrainingArguments</c> core: batch, epochs or steps, AdamW
+/// with warm-up and decay, clipping, seed, logging and evaluation intervals, precision), checked once by
+/// <see cref="Validate"/>. Each method's options extend it, as sentence-transformers' training arguments extend
+/// transformers'; their constructors set the method's own defaults. Errors name a setting as the JSON configuration
+/// spells it (snake_case) and give its value.
+/// </summary>
+public abstract record OptimizationOptions
+{
+    /// <summary>Examples per optimizer step (before accumulation, where the method has it).</summary>
+    public int BatchSize { get; init; } = 32;
+    public int Epochs { get; init; } = 1;
+    /// <summary>Stop after this many optimizer steps (null: run every epoch).</summary>
+    public int? MaxSteps { get; init; }
+    public double LearningRate { get; init; } = 1e-5;
+    /// <summary>Share of the steps spent warming the learning rate up linearly from 0.</summary>
+    public double WarmupRatio { get; init; }
+    /// <summary>Cosine decay after warm-up (default linear, as transformers' default schedule).</summary>
+    public bool CosineDecay { get; init; }
+    /// <summary>AdamW's decoupled weight decay.</summary>
+    public double WeightDecay { get; init; }
+    /// <summary>Clip the gradients' total L2 norm to this (transformers' max_grad_norm 1.0).</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+    public ulong Seed { get; init; } = 42;
+    /// <summary>Log a line every this many optimizer steps.</summary>
+    public int LogEvery { get; init; } = 10;
+    /// <summary>Run the evaluation callback every this many steps (0: only at the end).</summary>
+    public int EvaluateEvery { get; init; }
+
+    /// <summary>
+    /// Float32 (default); BFloat16 or Float16 run the encoder's matrix products and attention in half precision with
+    /// float32 master weights (<see cref="BertModel.ComputeType"/>, as torch.autocast). Float16 adds dynamic loss scaling
+    /// as PyTorch's GradScaler and needs a CUDA device.
+    /// </summary>
+    public EncodePrecision Precision { get; init; } = EncodePrecision.Float32;
+
+    /// <summary>Refuses settings no run can use: non-finite numbers anywhere, non-positive sizes and rates, intervals out of range.</summary>
+    public virtual void Validate()
+    {
+        OptionChecks.Finite(this);
+        OptionChecks.Positive("batch_size", BatchSize);
+        OptionChecks.Positive("epochs", Epochs);
+        if (MaxSteps is { } m && m < 1)
+            throw new ArgumentException($"max_steps {m}: expected a positive number of optimizer steps (leave it out to run every epoch).");
+        OptionChecks.Positive("learning_rate", LearningRate);
+        OptionChecks.InUnitInterval("warmup_ratio", WarmupRatio);
+        OptionChecks.AtLeast("weight_decay", WeightDecay, 0, "a number >= 0");
+        OptionChecks.Positive("max_grad_norm", MaxGradNorm);
+        OptionChecks.AtLeast("log_every", LogEvery, 1, "a positive number of steps");
+        OptionChecks.AtLeast("evaluate_every", EvaluateEvery, 0, "0 (only at the end) or a number of steps");
+    }
+}
