@@ -31,16 +31,10 @@ internal static class CleanMineCommands
     private static (IEmbeddingEncoder Encoder, IDisposable? Owner) LoadEncoder(string model, string device, string? devices, string precision, Func<IEnumerable<string>> fitTexts)
     {
         var weights = CliOptions.ParsePrecision(precision);
-        if (model == "hashed")
-            return weights == EncodePrecision.Float32 ? (HashedNgramEncoder.Fit(fitTexts()), null)
-                : throw new ArgumentException($"--precision {precision}: the hashed encoder has no weights to hold in half precision; it takes only fp32.");
-        if (devices is { Length: > 0 })
-        {
-            var replicated = ReplicatedEncoder.Load(model, ReplicatedEncoder.ParseDevices(devices), weights);
-            return (replicated, replicated);
-        }
-        var encoder = SentenceEncoder.Load(model, CliOptions.ParseDevice(device), weights: weights);
-        return (encoder, encoder);
+        if (model == EncoderLoader.Hashed && weights != EncodePrecision.Float32)
+            throw new ArgumentException($"--precision {precision}: the hashed encoder has no weights to hold in half precision; it takes only fp32.");
+        var encoder = EncoderLoader.Load(model, CliOptions.ParseDevice(device), devices is { Length: > 0 } ? ReplicatedEncoder.ParseDevices(devices) : null, weights, fitTexts);
+        return (encoder, encoder as IDisposable);
     }
 
     public static Command Clean()

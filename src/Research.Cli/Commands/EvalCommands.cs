@@ -122,8 +122,8 @@ internal static class EvalCommands
                 throw new InvalidDataException($"--data {dataPath}: no pairs; the file is empty.");
             var modelDir = r.GetValue(model)!;
             // "hashed": the model-free n-gram TF-IDF encoder, its idf fitted on the evaluated sentences (no labels).
-            using var model_ = modelDir == "hashed" ? null : SentenceEncoder.Load(modelDir, CliOptions.ParseDevice(r.GetValue(device)!));
-            IEmbeddingEncoder encoder = model_ ?? (IEmbeddingEncoder)HashedNgramEncoder.Fit(pairs.SelectMany(p => new[] { p.Sentence1, p.Sentence2 }).ToList());
+            var encoder = EncoderLoader.Load(modelDir, CliOptions.ParseDevice(r.GetValue(device)!), fitTexts: () => pairs.SelectMany(p => new[] { p.Sentence1, p.Sentence2 }).ToList());
+            using var owner = encoder as IDisposable;
             var metrics = name == "sts" ? StsEvaluator.Evaluate(encoder, pairs) : PairClassificationEvaluator.Evaluate(encoder, pairs);
             Report(new MetricTable().Add(EvaluationNaming.Model(modelDir), EvaluationNaming.Task(dataPath), "test", metrics, "main_score"), r.GetValue(out_));
         }));

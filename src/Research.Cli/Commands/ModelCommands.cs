@@ -194,10 +194,9 @@ internal static class ModelCommands
                 texts = texts.GetRange(from, to - from);
             }
             // Encoding never trains: bf16 / fp16 load the weights in that type (half the memory, as torch_dtype does).
-            IEmbeddingEncoder encoder = r.GetValue(devices) is { Length: > 0 } list
-                ? ReplicatedEncoder.Load(r.GetValue(modelDir)!, ReplicatedEncoder.ParseDevices(list), encodePrecision)
-                : SentenceEncoder.Load(r.GetValue(modelDir)!, CliOptions.ParseDevice(r.GetValue(device)!), weights: encodePrecision);
-            using var owner = (IDisposable)encoder;
+            var encoder = EncoderLoader.Load(r.GetValue(modelDir)!, CliOptions.ParseDevice(r.GetValue(device)!),
+                r.GetValue(devices) is { Length: > 0 } list ? ReplicatedEncoder.ParseDevices(list) : null, encodePrecision, () => texts);
+            using var owner = encoder as IDisposable;
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var m = CliProgress.OverCount("encoding", texts.Count, progress =>
             {
