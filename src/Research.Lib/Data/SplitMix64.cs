@@ -8,6 +8,15 @@ internal sealed class SplitMix64(ulong seed)
 {
     private ulong _state = seed;
 
+    /// <summary>SplitMix64's finalizer over (seed, index): independent, reproducible streams per epoch and per batch.</summary>
+    public static ulong Mix(ulong seed, ulong index)
+    {
+        var z = seed + 0x9E3779B97F4A7C15UL * (index + 1);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
     public ulong Next()
     {
         var z = _state += 0x9E3779B97F4A7C15UL;

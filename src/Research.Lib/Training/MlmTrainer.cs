@@ -73,14 +73,14 @@ public static class MlmTrainer
         {
             for (var epoch = 0; epoch < options.Epochs && step < totalSteps; epoch++)
             {
-                var order = new SplitMix64(SupervisedTrainer.Mix(options.Seed, (ulong)epoch)).Permutation(data.Count);
+                var order = new SplitMix64(SplitMix64.Mix(options.Seed, (ulong)epoch)).Permutation(data.Count);
                 for (var start = 0; start < order.Length && step < totalSteps; start += options.BatchSize)
                 {
                     using var scope = NewDisposeScope();
                     var texts = order.Skip(start).Take(options.BatchSize).Select(i => data[i]).ToList();
-                    torch.manual_seed((long)(SupervisedTrainer.Mix(options.Seed, (ulong)microSteps) & 0x7FFFFFFFFFFF));
+                    torch.manual_seed((long)(SplitMix64.Mix(options.Seed, (ulong)microSteps) & 0x7FFFFFFFFFFF));
                     var batch = encoder.Tokenize(texts, options.MaxLength);
-                    var maskSeed = SupervisedTrainer.Mix(options.Seed ^ 0x4D4C4DUL, (ulong)microSteps);
+                    var maskSeed = SplitMix64.Mix(options.Seed ^ 0x4D4C4DUL, (ulong)microSteps);
                     var (inputs, labels) = wordPiece is null
                         ? MlmMasking.Mask(batch, encoder.Tokenizer, options.MaskProbability, maskSeed)
                         : WholeWordMasking.Mask(batch, WordGroups(wordPiece, batch, texts), encoder.Tokenizer, options.MaskProbability, maskSeed);

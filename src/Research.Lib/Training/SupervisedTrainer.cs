@@ -118,14 +118,14 @@ public static class SupervisedTrainer
             {
                 // Each epoch's order and each batch's draws (groups, dropout) come from seeds derived from the position,
                 // so a run resumed from a checkpoint repeats exactly what the uninterrupted run would have done.
-                var batches = DuplicateFreeBatcher.Batches(examples, options.BatchSize, new SplitMix64(Mix(options.Seed, (ulong)epoch)));
+                var batches = DuplicateFreeBatcher.Batches(examples, options.BatchSize, new SplitMix64(SplitMix64.Mix(options.Seed, (ulong)epoch)));
                 for (var b = epoch == resumeEpoch ? resumeBatch : 0; b < batches.Count; b++)
                 {
                     if (step >= totalSteps) break;
                     var batch = batches[b];
                     using var scope = NewDisposeScope();
-                    var random = new SplitMix64(Mix(options.Seed ^ 0x5DEECE66DUL, (ulong)microSteps));
-                    torch.manual_seed((long)(Mix(options.Seed, (ulong)microSteps) & 0x7FFFFFFFFFFF));
+                    var random = new SplitMix64(SplitMix64.Mix(options.Seed ^ 0x5DEECE66DUL, (ulong)microSteps));
+                    torch.manual_seed((long)(SplitMix64.Mix(options.Seed, (ulong)microSteps) & 0x7FFFFFFFFFFF));
                     microSteps++;
                     var records = batch.Select(i => examples[i]).ToList();
                     var queries = records.Select(e => queryPrefix + e.Query).ToList();
@@ -141,7 +141,7 @@ public static class SupervisedTrainer
                     {
                         // Gradient caching: the whole batch's loss in the memory of one chunk (same gradients as below).
                         (value, qv, pv) = GradCache.Backward(encoder, queries, passages, (q, p) => LossOf(q, p).Times(scaler.Scale / options.GradientAccumulation),
-                            options.GradCacheChunk, options.QueryMaxLength, options.PassageMaxLength, (long)(Mix(options.Seed, (ulong)microSteps) & 0x7FFFFFFFFFFF));
+                            options.GradCacheChunk, options.QueryMaxLength, options.PassageMaxLength, (long)(SplitMix64.Mix(options.Seed, (ulong)microSteps) & 0x7FFFFFFFFFFF));
                         value *= (float)(options.GradientAccumulation / scaler.Scale);
                     }
                     else
@@ -189,15 +189,6 @@ public static class SupervisedTrainer
             encoder.Projection?.eval();
         }
         return new TrainingResult(log, step, bestStep, bestEval);
-    }
-
-    /// <summary>SplitMix64's finalizer over (seed, index): independent, reproducible streams per epoch and per batch.</summary>
-    internal static ulong Mix(ulong seed, ulong index)
-    {
-        var z = seed + 0x9E3779B97F4A7C15UL * (index + 1);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 
     /// <summary>

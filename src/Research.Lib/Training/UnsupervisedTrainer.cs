@@ -199,5 +199,5 @@ public static class UnsupervisedTrainer
         return (diagonal / n, (total - diagonal) / (n * (n - 1)));
     }
 
-    private static ulong Mix(ulong seed, ulong index) => SupervisedTrainer.Mix(seed, index);
+    private static ulong Mix(ulong seed, ulong index) => SplitMix64.Mix(seed, index);
 }
