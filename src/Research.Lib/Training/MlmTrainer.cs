@@ -44,7 +44,6 @@ public static class MlmTrainer
         using var optimizer = new FlatAdamW(parameters, options.LearningRate, options.WeightDecay);
         var scaler = new LossScaler(options.Precision == EncodePrecision.Float16);
         var log = new List<TrainingLogEntry>();
-        TrainingLogEntry? finalEntry = null;
         long? bestStep = null;
         IReadOnlyDictionary<string, double>? bestEval = null;
         long step = 0, microSteps = 0;
@@ -108,11 +107,10 @@ public static class MlmTrainer
                         continue;
                     step++;
                     var entry = step % options.LogEvery == 0 || step == totalSteps ? meter.Take(step, (double)step / batchesPerEpoch, lr, gradNorm) : null;
-                    if (step == totalSteps) finalEntry = entry; // filed after the loop, with the final evaluation
-                    else TrainingMeter.Emit(entry, options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0, Evaluate, log, onLog);
+                    TrainingMeter.Emit(entry, TrainingMeter.EvaluationDue(evaluate is not null, step, totalSteps, options.EvaluateEvery), Evaluate, log, onLog);
                 }
             }
-            TrainingMeter.Finish(finalEntry, evaluate is not null, Evaluate, log, onLog);
+            TrainingMeter.Finish(step, evaluate is not null, Evaluate, log);
         }
         finally
         {

@@ -54,7 +54,6 @@ public static class SupervisedTrainer
         var parameters = encoder.Model.parameters().Concat(encoder.Projection?.parameters() ?? []).ToList();
         using var optimizer = new FlatAdamW(parameters, options.LearningRate, options.WeightDecay);
         var log = new List<TrainingLogEntry>();
-        TrainingLogEntry? finalEntry = null;
         long step = 0;
         var micro = 0;
         long microSteps = 0;        // batches consumed, over all epochs: every random draw is seeded by it
@@ -62,19 +61,24 @@ public static class SupervisedTrainer
         var resumeBatch = 0;
         var scaler = new LossScaler(options.Precision == EncodePrecision.Float16);
         var fingerprint = TrainingFingerprint.Of(examples, options);
+        long? bestStep = null;
+        IReadOnlyDictionary<string, double>? bestEval = null;
+        using var best = new WeightSnapshot();
         if (resumeFrom is not null)
         {
             var state = TrainingCheckpoint.Load(resumeFrom, optimizer);
             fingerprint.CheckResume(state.Fingerprint, resumeFrom);
             (step, microSteps, resumeEpoch, resumeBatch) = (state.Step, state.MicroSteps, state.Epoch, state.BatchInEpoch);
             log.AddRange(state.Log);
+            // The best evaluation so far, and (keep_best) its weights, which the checkpoint carries.
+            foreach (var e in state.Log.Where(e => e.Eval is not null))
+                if (bestEval is null || MainScore(e.Eval!) > MainScore(bestEval)) (bestEval, bestStep) = (e.Eval, e.Step);
+            if (TrainingCheckpoint.LoadBestWeights(resumeFrom) is { } saved) best.Set(saved);
             scaler = new LossScaler(scaler.Enabled, state.LossScale, state.LossScaleGoodSteps);
         }
         double gradNorm = 0;
         Tensor? gradNormOnDevice = null;
         var meter = new TrainingMeter();
-        long? bestStep = null;
-        IReadOnlyDictionary<string, double>? bestEval = null;
         var queryPrefix = encoder.Settings.QueryInstruction;
         var passagePrefix = encoder.Settings.PassageInstruction;
 
@@ -84,11 +88,11 @@ public static class SupervisedTrainer
             encoder.Model.eval();
             var metrics = evaluate(encoder);
             encoder.Model.train();
-            var main = metrics.TryGetValue("main_score", out var m) ? m : metrics.Values.First();
-            if (bestEval is null || main > (bestEval.TryGetValue("main_score", out var b) ? b : bestEval.Values.First()))
+            if (bestEval is null || MainScore(metrics) > MainScore(bestEval))
             {
                 bestEval = metrics;
                 bestStep = step;
+                if (options.KeepBest) best.Take(Trained(encoder));
             }
             var withEval = (entry ?? new TrainingLogEntry(step, (double)step / stepsPerEpoch, double.NaN, 0, 0, 0, double.NaN, double.NaN)) with { Eval = metrics };
             log.Add(withEval);
@@ -169,17 +173,17 @@ public static class SupervisedTrainer
                     // three per step): on a GPU the host tokenizes and queues the next batch while this step computes.
                     if (step % options.LogEvery == 0 || step == totalSteps) gradNorm = gradNormOnDevice?.item<double>() ?? 0;
                     var entry = step % options.LogEvery == 0 || step == totalSteps ? meter.Take(step, (double)step / stepsPerEpoch, lr, gradNorm) : null;
-                    if (step == totalSteps) finalEntry = entry; // filed after the loop, with the final evaluation
-                    else TrainingMeter.Emit(entry, options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0, Evaluate, log, onLog);
+                    TrainingMeter.Emit(entry, TrainingMeter.EvaluationDue(evaluate is not null, step, totalSteps, options.EvaluateEvery), Evaluate, log, onLog);
                     if (checkpointDirectory is not null && options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
                     {
                         // The position after this batch: the next batch of this epoch, or the next epoch.
                         var (nextEpoch, nextBatch) = b + 1 < batches.Count ? (epoch, b + 1) : (epoch + 1, 0);
-                        TrainingCheckpoint.Save(checkpointDirectory, encoder, optimizer, new TrainingState(step, microSteps, nextEpoch, nextBatch, log, scaler.Scale, scaler.GoodSteps, fingerprint));
+                        TrainingCheckpoint.Save(checkpointDirectory, encoder, optimizer, new TrainingState(step, microSteps, nextEpoch, nextBatch, log, scaler.Scale, scaler.GoodSteps, fingerprint), best.Weights);
                     }
                 }
             }
-            TrainingMeter.Finish(finalEntry, evaluate is not null, Evaluate, log, onLog);
+            TrainingMeter.Finish(step, evaluate is not null, Evaluate, log);
+            if (options.KeepBest && best.Weights is not null && bestStep != step) best.Restore(Trained(encoder), $"best evaluation (step {bestStep})");
         }
         finally
         {
@@ -190,6 +194,13 @@ public static class SupervisedTrainer
         }
         return new TrainingResult(log, step, bestStep, bestEval);
     }
+
+    /// <summary>An evaluation's main_score (its first metric when it has none): what picks the best step.</summary>
+    private static double MainScore(IReadOnlyDictionary<string, double> metrics) => metrics.TryGetValue("main_score", out var m) ? m : metrics.Values.First();
+
+    /// <summary>The modules whose weights training changes: the transformer and the Dense projection when there is one.</summary>
+    private static IReadOnlyList<(string Prefix, TorchSharp.torch.nn.Module Module)> Trained(SentenceEncoder encoder) =>
+        encoder.Projection is null ? [("", encoder.Model)] : [("", encoder.Model), ("2_Dense.", encoder.Projection)];
 
     /// <summary>
     /// Refuses data these options cannot train on: fewer than 2 records, or fewer distinct passages in all than one query's

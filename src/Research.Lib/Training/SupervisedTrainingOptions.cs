@@ -24,6 +24,12 @@ public sealed record SupervisedTrainingOptions : OptimizationOptions
     /// <summary>Passages per query: 1 positive + (GroupSize − 1) hard negatives, FlagEmbedding's train_group_size.</summary>
     public int GroupSize { get; init; } = 8;
     public int GradientAccumulation { get; init; } = 1;
+    /// <summary>
+    /// With an evaluation callback and <see cref="OptimizationOptions.EvaluateEvery"/>: at the end, put back the weights of
+    /// the best evaluation by main_score (transformers' load_best_model_at_end), so the saved model is the best step's,
+    /// not the last one's. Resumable: a checkpoint carries the best weights so far.
+    /// </summary>
+    public bool KeepBest { get; init; } = true;
     public int QueryMaxLength { get; init; } = 64;
     public int PassageMaxLength { get; init; } = 256;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Research.Lib.IO;
 using Research.Lib.Modeling;
+using static TorchSharp.torch;
 
 namespace Research.Lib.Training;
 
@@ -18,7 +19,10 @@ public static class TrainingCheckpoint
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static void Save(string directory, SentenceEncoder encoder, FlatAdamW optimizer, TrainingState state)
+    /// <summary>The best evaluation's weights so far (keep_best), beside the checkpoint's model.</summary>
+    public const string BestWeightsFile = "best_weights.safetensors";
+
+    public static void Save(string directory, SentenceEncoder encoder, FlatAdamW optimizer, TrainingState state, IReadOnlyDictionary<string, Tensor>? bestWeights = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -26,8 +30,16 @@ public static class TrainingCheckpoint
         {
             encoder.Save(dir);
             optimizer.Save(Path.Combine(dir, "optimizer.safetensors"));
+            if (bestWeights is not null) Safetensors.Write(Path.Combine(dir, BestWeightsFile), bestWeights);
             AtomicFile.WriteAllText(Path.Combine(dir, "trainer_state.json"), JsonSerializer.Serialize(state, Json) + "\n");
         });
+    }
+
+    /// <summary>The best weights a checkpoint carries (keep_best), or null.</summary>
+    public static Dictionary<string, Tensor>? LoadBestWeights(string directory)
+    {
+        var path = Path.Combine(directory, BestWeightsFile);
+        return File.Exists(path) ? Safetensors.Read(path) : null;
     }
 
     /// <summary>Loads the optimizer's state into <paramref name="optimizer"/> and returns the position; the model comes from <c>SentenceEncoder.Load(directory)</c>.</summary>

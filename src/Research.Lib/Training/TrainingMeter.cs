@@ -75,9 +75,16 @@ internal sealed class TrainingMeter
     }
 
     /// <summary>
-    /// Files the last step's line after the loop: with the final evaluation when there is one (one line for the step, its loss
-    /// and its scores; a line of its own only when no step ran in this call, e.g. a run resumed at its end), else as it is.
+    /// Whether an evaluation is due after <paramref name="step"/>: every <paramref name="every"/> steps and at the last step,
+    /// when there is an evaluation callback. The last step's evaluation is filed with its log line (one line: loss and scores),
+    /// before a checkpoint of that step is written.
     /// </summary>
-    public static void Finish(TrainingLogEntry? lastEntry, bool evaluates, Action<TrainingLogEntry?> evaluate, List<TrainingLogEntry> log, Action<TrainingLogEntry>? onLog) =>
-        Emit(lastEntry, evaluates, evaluate, log, onLog);
+    public static bool EvaluationDue(bool evaluates, long step, long totalSteps, int every) =>
+        evaluates && (step == totalSteps || every > 0 && step % every == 0);
+
+    /// <summary>After the loop: evaluates the last step if no evaluation of it is in the log (a run resumed at its end).</summary>
+    public static void Finish(long step, bool evaluates, Action<TrainingLogEntry?> evaluate, List<TrainingLogEntry> log)
+    {
+        if (evaluates && !log.Any(e => e.Step == step && e.Eval is not null)) evaluate(null);
+    }
 }

@@ -62,7 +62,6 @@ public static class UnsupervisedTrainer
         Tensor Embed(TokenBatch batch) => mlp is null ? encoder.Forward(batch, normalize: false) : mlp.forward(encoder.Forward(batch, normalize: false));
 
         var log = new List<TrainingLogEntry>();
-        TrainingLogEntry? finalEntry = null;
         long step = 0, microSteps = 0;
         double gradNorm = 0;
         var meter = new TrainingMeter();
@@ -150,11 +149,10 @@ public static class UnsupervisedTrainer
                     }
                     step++;
                     var entry = step % options.LogEvery == 0 || step == totalSteps ? meter.Take(step, (double)step / batchesPerEpoch, lr, gradNorm) : null;
-                    if (step == totalSteps) finalEntry = entry; // filed after the loop, with the final evaluation
-                    else TrainingMeter.Emit(entry, options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0, Evaluate, log, onLog);
+                    TrainingMeter.Emit(entry, TrainingMeter.EvaluationDue(evaluate is not null, step, totalSteps, options.EvaluateEvery), Evaluate, log, onLog);
                 }
             }
-            TrainingMeter.Finish(finalEntry, evaluate is not null, Evaluate, log, onLog);
+            TrainingMeter.Finish(step, evaluate is not null, Evaluate, log);
             if (bestWeights is not null && bestStep != step)
                 CheckpointLoader.Load(encoder.Model, bestWeights, $"best evaluation (step {bestStep})");
         }

@@ -21,6 +21,43 @@ public class SupervisedTrainerTests
     }
 
     [Fact]
+    public void KeepBestPutsBackTheBestEvaluationsWeightsAndACheckpointCarriesThem()
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();
+        using var work = new TempDir();
+        var options = new SupervisedTrainingOptions { BatchSize = 8, GroupSize = 2, MaxSteps = 4, LogEvery = 1, EvaluateEvery = 1, CheckpointEvery = 2, LearningRate = 1e-3, QueryMaxLength = 32, PassageMaxLength = 32 };
+        var scores = new[] { 0.2, 0.9, 0.5, 0.4 };              // main_score after steps 1-4: step 2 is the best
+        var seen = new List<float[]>();                          // a weight of the model at each evaluation
+        IReadOnlyDictionary<string, double> Evaluate(SentenceEncoder e)
+        {
+            seen.Add(e.Model.named_parameters().First(p => p.name.EndsWith("query.weight", StringComparison.Ordinal)).parameter.detach().cpu().data<float>().ToArray());
+            return new Dictionary<string, double> { ["main_score"] = scores[seen.Count - 1] };
+        }
+        float[] Weight(SentenceEncoder e) => e.Model.named_parameters().First(p => p.name.EndsWith("query.weight", StringComparison.Ordinal)).parameter.detach().cpu().data<float>().ToArray();
+        var checkpoint = Path.Combine(work.Path, "ckpt");
+        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        var result = SupervisedTrainer.Train(encoder, examples, options, Evaluate, null, checkpoint);
+        Assert.Equal((4L, 2L), (result.Steps, result.BestStep!.Value));
+        Assert.Equal(4, seen.Count);
+        Assert.NotEqual(seen[1], seen[3]);
+        Assert.Equal(seen[1], Weight(encoder));                // the best step's weights, not the last one's
+        Assert.True(File.Exists(Path.Combine(checkpoint, TrainingCheckpoint.BestWeightsFile)));
+
+        // Resumed from the last checkpoint (step 4: nothing left to train), the best weights come back from the checkpoint.
+        using var resumed = SentenceEncoder.Load(checkpoint);
+        Assert.Equal(seen[3], Weight(resumed));                 // the checkpoint's model is the last step's
+        var again = SupervisedTrainer.Train(resumed, examples, options, _ => throw new InvalidOperationException("no step is left to evaluate"), null, null, checkpoint);
+        Assert.Equal(2L, again.BestStep);
+        Assert.Equal(seen[1], Weight(resumed));
+
+        // keep_best off: the last step's weights stay.
+        seen.Clear();
+        using var last = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        SupervisedTrainer.Train(last, examples, options with { KeepBest = false, CheckpointEvery = 0 }, Evaluate);
+        Assert.Equal(seen[3], Weight(last));
+    }
+
+    [Fact]
     public void BatchesNeverHoldTwoCopiesOfAQueryOrPositive()
     {
         var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();
