@@ -37,19 +37,7 @@ internal static class TrainThroughputBenchmark
 
         torch.set_num_threads(threads);
         using var encoder = SentenceEncoder.Load(model);
-        SupervisedTrainingOptions Options(int? maxSteps) => new()
-        {
-            BatchSize = batch,
-            GroupSize = 1,
-            Epochs = 1,
-            MaxSteps = maxSteps,
-            LearningRate = 2e-5,
-            WarmupRatio = 0,
-            LogEvery = 1000,
-            QueryMaxLength = 32,
-            PassageMaxLength = 128,
-            InfoNce = new() { Temperature = 0.05 },
-        };
+        SupervisedTrainingOptions Options(int? maxSteps) => Recipe(batch, maxSteps);
         SupervisedTrainer.Train(encoder, pool, Options(2)); // warm-up
         var watch = Stopwatch.StartNew();
         var result = SupervisedTrainer.Train(encoder, pool, Options(null));
@@ -80,6 +68,21 @@ internal static class TrainThroughputBenchmark
     }
 
     /// <summary>One training step at a batch, plain (chunk 0) or with GradCache, in this process: peak RSS.</summary>
+    /// <summary>The benchmark's training settings: in-batch InfoNCE (τ 0.05), 32 / 128 tokens, no warm-up.</summary>
+    private static SupervisedTrainingOptions Recipe(int batch, int? maxSteps) => new()
+    {
+        BatchSize = batch,
+        GroupSize = 1,
+        Epochs = 1,
+        MaxSteps = maxSteps,
+        LearningRate = 2e-5,
+        WarmupRatio = 0,
+        LogEvery = 1000,
+        QueryMaxLength = 32,
+        PassageMaxLength = 128,
+        InfoNce = new() { Temperature = 0.05 },
+    };
+
     private static int Child(string job, string[] args)
     {
         var parts = job.Split(':');
@@ -89,20 +92,7 @@ internal static class TrainThroughputBenchmark
         using var encoder = SentenceEncoder.Load(BenchmarkArgs.Option(args, "--model", ""));
         var before = BenchmarkArgs.RssMiB();
         var watch = Stopwatch.StartNew();
-        SupervisedTrainer.Train(encoder, pool, new SupervisedTrainingOptions
-        {
-            BatchSize = batch,
-            GroupSize = 1,
-            Epochs = 1,
-            MaxSteps = 1,
-            LearningRate = 2e-5,
-            WarmupRatio = 0,
-            LogEvery = 1000,
-            QueryMaxLength = 32,
-            PassageMaxLength = 128,
-            InfoNce = new() { Temperature = 0.05 },
-            GradCacheChunk = chunk,
-        });
+        SupervisedTrainer.Train(encoder, pool, Recipe(batch, 1) with { GradCacheChunk = chunk });
         Console.WriteLine(string.Create(Inv, $"batch {batch}, {(chunk == 0 ? "plain" : $"GradCache mini-batch {chunk}")} | {BenchmarkArgs.PeakRssMiB():0} (model loaded: {before:0}) | {watch.Elapsed.TotalSeconds:0.0}"));
         return 0;
     }

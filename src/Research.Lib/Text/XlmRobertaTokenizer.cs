@@ -135,27 +135,16 @@ public sealed class XlmRobertaTokenizer : ITextTokenizer
         Directory.CreateDirectory(directory);
         AtomicFile.Write(Path.Combine(directory, "sentencepiece.bpe.model"), s => s.Write(_model));
         var options = new JsonSerializerOptions { WriteIndented = true };
-        AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer_config.json"), new JsonObject
+        (string Name, string Token)[] special = [("bos_token", "<s>"), ("eos_token", "</s>"), ("sep_token", "</s>"), ("cls_token", "<s>"), ("unk_token", "<unk>"), ("pad_token", "<pad>"), ("mask_token", "<mask>")];
+        var config = new JsonObject { ["tokenizer_class"] = "XLMRobertaTokenizer" };
+        var map = new JsonObject();
+        foreach (var (name, token) in special)
         {
-            ["tokenizer_class"] = "XLMRobertaTokenizer",
-            ["bos_token"] = "<s>",
-            ["eos_token"] = "</s>",
-            ["sep_token"] = "</s>",
-            ["cls_token"] = "<s>",
-            ["unk_token"] = "<unk>",
-            ["pad_token"] = "<pad>",
-            ["mask_token"] = "<mask>",
-            ["model_max_length"] = 512,
-        }.ToJsonString(options) + "\n");
-        AtomicFile.WriteAllText(Path.Combine(directory, "special_tokens_map.json"), new JsonObject
-        {
-            ["bos_token"] = "<s>",
-            ["eos_token"] = "</s>",
-            ["sep_token"] = "</s>",
-            ["cls_token"] = "<s>",
-            ["unk_token"] = "<unk>",
-            ["pad_token"] = "<pad>",
-            ["mask_token"] = "<mask>",
-        }.ToJsonString(options) + "\n");
+            config[name] = token;
+            map[name] = token;
+        }
+        config["model_max_length"] = 512;
+        AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer_config.json"), config.ToJsonString(options) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(directory, "special_tokens_map.json"), map.ToJsonString(options) + "\n");
     }
 }
