@@ -49,6 +49,10 @@ public sealed class CliFixture : IDisposable
         Text("a_file", "I am a file");
         Text("config_typo.json", "{\"loss\": \"InfoNce\", \"learning_rat\": 0.1}");
         Text("config_margin_group.json", "{\"loss\": \"MarginScale\"}");
+        Text("config_loss_unknown.json", "{\"loss\": \"mnrl\"}");
+        Text("config_gist_no_model.json", "{\"loss\": {\"type\": \"gist\", \"guide\": \"no-such-model\"}}");
+        Text("config_distillation.json", "{\"loss\": \"distillation\", \"group_size\": 2}");
+        Text("config_matryoshka_big.json", "{\"matryoshka_dimensions\": [4096, 16]}");
         Text("config_batch1.json", "{\"batch_size\": 1, \"group_size\": 1}");
         Text("config_unsup_batch1.json", "{\"batch_size\": 1}");
         Text("config_maxsteps0.json", "{\"max_steps\": 0}");

@@ -1,4 +1,5 @@
 using Research.Cli.Commands;
+using Research.Lib.Losses;
 using Research.Lib.Training;
 
 namespace Research.Cli.Tests;
@@ -26,5 +27,66 @@ public class ConfigTests(CliFixture cli) : IClassFixture<CliFixture>
         var diffcse = TrainCommand.Options<UnsupervisedTrainingOptions>(Path.Combine(cli.ToyData, "..", "configs", "diffcse_bert_base.json"));
         Assert.True(diffcse is { MlpBatchNorm: true, TrainingMlp: true, MaskingRatio: 0.30, LambdaWeight: 0.005, LearningRate: 7e-6 });
         Assert.True(TrainCommand.Options<MlmTrainingOptions>(Path.Combine(cli.ToyData, "..", "configs", "mlm_chinese_wwm.json")).WholeWordMasking);
+    }
+
+    [Fact]
+    public void EveryLossIsReachableFromAConfig()
+    {
+        IContrastiveLoss Loss(string json)
+        {
+            var path = cli[$"loss_{Math.Abs(json.GetHashCode())}.json"];
+            File.WriteAllText(path, json);
+            var options = TrainCommand.Options<SupervisedTrainingOptions>(path);
+            options.Validate();
+            return options.CreateLoss();
+        }
+        Assert.Equal(0.05, Assert.IsType<InfoNceLoss>(Loss("""{"loss": "InfoNce", "info_nce": {"temperature": 0.05}}""")).Options.Temperature);
+        Assert.Equal((0.2, 20.0), Assert.IsType<MarginScaleLoss>(Loss("""{"loss": "margin_scale", "margin": 0.2, "margin_scale": 20, "group_size": 1}""")) is var m ? (m.Margin, m.Scale) : default);
+        Assert.Equal(10, Assert.IsType<CoSentLoss>(Loss("""{"loss": "cosent", "cosent_scale": 10, "group_size": 2}""")).Scale);
+        var triplet = Assert.IsType<TripletLoss>(Loss("""{"loss": "triplet", "triplet_distance": "Cosine", "triplet_margin": 0.3, "group_size": 2}"""));
+        Assert.Equal((TripletDistance.Cosine, 0.3), (triplet.Distance, triplet.Margin));
+        Assert.Equal(2, Assert.IsType<DistillationLoss>(Loss("""{"loss": "distillation", "teacher_temperature": 2, "group_size": 4}""")).TeacherTemperature);
+        var matryoshka = Assert.IsType<MatryoshkaLoss>(Loss("""{"loss": "info_nce", "matryoshka_dimensions": [64, 32], "matryoshka_weights": [1, 0.5]}"""));
+        Assert.Equal([64, 32], matryoshka.Dimensions);
+        Assert.IsType<InfoNceLoss>(matryoshka.Inner);
+    }
+
+    /// <summary>
+    /// Every shipped loss config trains through <c>research train</c> (10 steps each; distillation and MarginMSE on records
+    /// mined with <c>--replace</c>, which carry the miner's scores; GIST guided by the starting model): the run's training_args.json names the loss as the config does
+    /// and the loss falls.
+    /// </summary>
+    [Theory]
+    [InlineData("cosent_toy.json", "cosent")]
+    [InlineData("triplet_toy.json", "triplet")]
+    [InlineData("matryoshka_toy.json", "matryoshka")]
+    [InlineData("distill_toy.json", "distill")]
+    [InlineData("margin_mse_toy.json", "margin_mse")]
+    [InlineData("gist_toy.json", "gist")]
+    public void EveryShippedLossConfigTrains(string configFile, string type)
+    {
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(cli.ToyData, "..", "configs", configFile)))!.AsObject();
+        config["max_steps"] = 10;
+        config["log_every"] = 1;
+        var path = cli[$"shipped_{configFile}"];
+        if (type == "gist") config["loss"]!["guide"] = cli.TinyBert; // the shipped config names it from the repository root
+        File.WriteAllText(path, config.ToJsonString());
+        var data = Path.Combine(cli.ToyData, "toy_source.json");
+        if (type is "distill" or "margin_mse")
+        {
+            var mined = cli["distill_mined"];
+            var (mineExit, _, mineError) = CliHarness.Run("mine", "--input", data, "--model", "hashed", "--method", "Dense", "--negatives", "3", "--range", "0-30", "--replace", "--out", mined);
+            Assert.True(mineExit == 0, mineError);
+            data = Path.Combine(mined, "mined.jsonl");
+        }
+        var outDir = cli[$"shipped_{type}"];
+        var (exit, output, error) = CliHarness.Run("train", "--config", path, "--model", cli.TinyBert, "--data", data, "--device", "cpu", "--out", outDir);
+        Assert.True(exit == 0, error);
+        Assert.Contains("10 steps on ", output);
+        var args = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "training_args.json")))!;
+        Assert.Equal(type, args["loss"]!["type"]!.GetValue<string>());
+        var losses = File.ReadAllLines(Path.Combine(outDir, "training_log.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["loss"]!.GetValue<double>()).ToList();
+        Assert.Equal(10, losses.Count);
+        Assert.True(losses.Skip(7).Average() < losses.Take(3).Average(), $"{type}: {string.Join(", ", losses.Select(l => l.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)))}");
     }
 }

@@ -1,10 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Research.Lib.Cleaning;
 using Research.Lib.Data;
-using Research.Lib.IO;
 using Research.Lib.Mining;
 using Research.Lib.Modeling;
 
@@ -13,8 +10,6 @@ namespace Research.Cli.Commands;
 /// <summary><c>research clean</c> (near-duplicate queries, leakage) and <c>research mine</c> (hard negatives).</summary>
 internal static class CleanMineCommands
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     private static Option<string> ModelOption() => new("--model")
     {
         Required = true,
@@ -61,45 +56,18 @@ internal static class CleanMineCommands
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var options = new QueryCleanerOptions { Threshold = CheckThreshold(r.GetValue(threshold)), RemoveExactDuplicates = !r.GetValue(noExact), MergePositives = r.GetValue(merge), Index = r.GetValue(index)!, Nprobe = CheckNprobe(r.GetValue(nprobe)) };
-            if (r.GetValue(removeLeaks) && r.GetValue(evalQueries) is null && r.GetValue(evalPassages) is null)
-                throw new ArgumentException("--remove-leaks needs --eval-queries and/or --eval-passages.");
             var path = r.GetValue(input)!;
             var examples = CliProgress.OverFile($"reading {Path.GetFileName(path)}", path, p => TrainingExampleReader.Read(path, ReadOptions.Strict with { BytesRead = p }).ToList());
-            if (examples.Count == 0) throw new InvalidDataException($"{path}: no records to clean.");
             var queries = r.GetValue(evalQueries) is { } qp ? CorpusReader.ReadQueries(qp).Select(q => q.Text).ToList() : [];
             var passages = r.GetValue(evalPassages) is { } pp ? CorpusReader.ReadDocuments(pp).Select(d => d.FullText).ToList() : [];
             var vectors = r.GetValue(embeddings) is { } ep ? EmbeddingMatrix.Load(ep) : null;
-            if (vectors is not null && vectors.Rows != examples.Count)
-                throw new InvalidDataException($"--embeddings {r.GetValue(embeddings)}: {vectors.Rows} vectors for the {examples.Count} records of {path}; encode every query, in order.");
+            CleaningRun.CheckInputs(examples.Count, path, queries.Count + passages.Count > 0, r.GetValue(removeLeaks));
             var (encoder, owner) = LoadEncoder(r.GetValue(model)!, r.GetValue(device)!, r.GetValue(devices), r.GetValue(precision)!, () => examples.Select(e => e.Query).Concat(queries));
             using (owner)
             {
-                var result = CliProgress.OverCount("cleaning", examples.Count, p => vectors is null ? QueryCleaner.Clean(examples, encoder, options, p) : QueryCleaner.Clean(examples, vectors, options, p));
-                var leaks = queries.Count + passages.Count > 0 ? LeakageChecker.Check(result.Kept, queries, passages, encoder, options.Threshold) : [];
-                var kept = r.GetValue(removeLeaks) ? result.Kept.Where((_, i) => !leaks.Any(l => l.Index == i)).ToList() : result.Kept.ToList();
-                var summary = new JsonObject
-                {
-                    ["input"] = Path.GetFullPath(path),
-                    ["encoder"] = encoder is HashedNgramEncoder h ? h.ToString() : Path.GetFullPath(r.GetValue(model)!),
-                    ["threshold"] = options.Threshold,
-                    ["grouping"] = "connected components (single linkage); the first occurrence of a group is kept",
-                    ["records_in"] = examples.Count,
-                    ["exact_duplicates"] = result.ExactDuplicates,
-                    ["near_duplicates"] = result.NearDuplicates,
-                    ["groups"] = result.Groups,
-                    ["leaks"] = leaks.Count,
-                    ["leaks_removed"] = r.GetValue(removeLeaks) ? result.Kept.Count - kept.Count : 0,
-                    ["records_out"] = kept.Count,
-                };
-                AtomicDirectory.Write(r.GetValue(outDir)!, dir =>
-                {
-                    TrainingExampleWriter.Write(Path.Combine(dir, "cleaned.jsonl"), kept);
-                    CleaningReport.WriteDropped(Path.Combine(dir, "dropped.tsv"), result.Dropped);
-                    if (queries.Count + passages.Count > 0)
-                        CleaningReport.WriteLeakage(Path.Combine(dir, "leakage.tsv"), leaks);
-                    AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"), summary.ToJsonString(Indented) + "\n");
-                });
-                Console.WriteLine($"{examples.Count} records -> {kept.Count}: {result.ExactDuplicates} exact and {result.NearDuplicates} near duplicates removed ({result.Groups} groups at cosine > {options.Threshold.ToString(CultureInfo.InvariantCulture)}), {leaks.Count} leaks into the evaluation set; report in {r.GetValue(outDir)}");
+                var run = CliProgress.OverCount("cleaning", examples.Count, p => CleaningRun.Run(examples, path, encoder, r.GetValue(model)!, options, vectors, r.GetValue(embeddings), queries, passages, r.GetValue(removeLeaks), p));
+                run.Write(r.GetValue(outDir)!);
+                Console.WriteLine(run.Describe(r.GetValue(outDir)!));
             }
         }));
         return cmd;
@@ -157,29 +125,15 @@ internal static class CleanMineCommands
             };
             var path = r.GetValue(input)!;
             var examples = CliProgress.OverFile($"reading {Path.GetFileName(path)}", path, p => TrainingExampleReader.Read(path, ReadOptions.Strict with { BytesRead = p }).ToList());
-            if (examples.Count == 0) throw new InvalidDataException($"{path}: no records to mine for.");
             var passages = r.GetValue(corpus) is { } cp ? CorpusReader.ReadDocuments(cp).Select(d => d.FullText).ToList() : null;
-            var pool = passages ?? HardNegativeMiner.Pool(examples);
-            options.Validate(pool.Count);
+            var pool = MiningRun.CandidatePool(examples, path, passages, options);
             var (encoder, owner) = options.Method == MiningMethod.Bm25 ? (null, null)
                 : LoadEncoder(r.GetValue(model)!, r.GetValue(device)!, r.GetValue(devices), r.GetValue(precision)!, () => pool.Concat(examples.Select(e => e.Query)));
             using (owner)
             {
-                var result = CliProgress.OverCount("mining", examples.Count, p => HardNegativeMiner.Mine(examples, passages, encoder, options, p));
-                var report = result.Report;
-                var summary = JsonSerializer.SerializeToNode(report, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!.AsObject();
-                summary["input"] = Path.GetFullPath(path);
-                summary["range"] = $"{start}-{end}";
-                summary["negatives"] = options.Count;
-                summary["sampling"] = options.Sampling.ToString().ToLowerInvariant();
-                summary["shard"] = options.Shard?.ToString();
-                AtomicDirectory.Write(r.GetValue(outDir)!, dir =>
-                {
-                    TrainingExampleWriter.Write(Path.Combine(dir, "mined.jsonl"), result.Examples);
-                    AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"), summary.ToJsonString(Indented) + "\n");
-                });
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{report.Queries} queries, {report.Passages} passages ({report.Method}): {report.NegativesPerQuery:0.0} negatives per query; filtered as likely false negatives {report.FilteredFraction:P1} of candidates; padded {report.PaddedFraction:P1}; no negative equals a positive of its query. -> {r.GetValue(outDir)}"));
+                var run = CliProgress.OverCount("mining", examples.Count, p => MiningRun.Run(examples, path, passages, encoder, options, p));
+                run.Write(r.GetValue(outDir)!);
+                Console.WriteLine(run.Describe(r.GetValue(outDir)!));
             }
         }));
         return cmd;
@@ -192,84 +146,10 @@ internal static class CleanMineCommands
         var cmd = new Command("merge", "Join the parts of a sharded run, in order: the result equals the unsharded run's.") { inputs, outPath };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            var parts = r.GetValue(inputs)!;
             var output = r.GetValue(outPath)!;
-            static string Full(string p) => Path.GetFullPath(p.TrimEnd('/'));
-            if (parts.FirstOrDefault(p => Full(p) == Full(output)) is { } self)
-                throw new ArgumentException($"--out {output}: is one of the parts ({self}); merging into it would replace an input. Choose another --out.");
-            if (parts.Select(Full).Distinct().Count() < parts.Length)
-                throw new ArgumentException($"PARTS: {parts.GroupBy(Full).First(g => g.Count() > 1).First()} is given twice; give every part once.");
-            if (parts.All(Directory.Exists))
-            {
-                var records = new List<TrainingExample>();
-                var shards = new List<string?>();
-                foreach (var part in parts)
-                {
-                    var mined = Path.Combine(part, "mined.jsonl");
-                    if (!File.Exists(mined)) throw new FileNotFoundException($"{part}: no mined.jsonl; is it a 'research mine' output?", mined);
-                    records.AddRange(TrainingExampleReader.Read(mined));
-                    shards.Add(JsonNode.Parse(File.ReadAllText(Path.Combine(part, "summary.json")))?["shard"]?.GetValue<string>());
-                }
-                CheckShardOrder(shards, parts);
-                HardNegativeMiner.EnsureNoPositiveAmongNegatives(records);
-                AtomicDirectory.Write(output, dir =>
-                {
-                    TrainingExampleWriter.Write(Path.Combine(dir, "mined.jsonl"), records);
-                    AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"), new JsonObject { ["merged_from"] = new JsonArray(parts.Select(p => (JsonNode?)Path.GetFullPath(p)).ToArray()), ["records"] = records.Count }.ToJsonString(Indented) + "\n");
-                });
-                Console.WriteLine($"{parts.Length} parts, {records.Count} records -> {output}/mined.jsonl");
-                return;
-            }
-            if (parts.Any(Directory.Exists))
-                throw new ArgumentException("PARTS mixes folders and files; give either 'research mine' folders or vector files.");
-            var matrices = parts.Select(EmbeddingMatrix.Load).ToList();
-            CheckVectorShards(parts, matrices);
-            if (matrices.Select(m => m.Dimension).Distinct().Count() > 1)
-                throw new InvalidDataException($"The parts have different dimensions ({string.Join(", ", matrices.Select(m => m.Dimension))}); are they from the same model?");
-            var data = matrices.SelectMany(m => m.Data).ToArray();
-            var merged = new EmbeddingMatrix(data, matrices.Sum(m => m.Rows), matrices[0].Dimension);
-            merged.Save(output);
-            Console.WriteLine($"{parts.Length} parts, {merged.Rows} x {merged.Dimension} -> {output}");
+            Console.WriteLine(ShardMerge.Merge(r.GetValue(inputs)!, output).Describe(output));
         }));
         return cmd;
-    }
-
-    /// <summary>
-    /// Vector parts written by <c>model encode --shard</c> carry a <c>PATH.shard.json</c> (shard, rows, input lines): they
-    /// must be shards 0..N-1 of N of one input, in order, each with the rows it was written with. Files without one
-    /// (unsharded encodes) are joined in the order given; a mix of both is refused.
-    /// </summary>
-    private static void CheckVectorShards(IReadOnlyList<string> parts, IReadOnlyList<EmbeddingMatrix> matrices)
-    {
-        var shardFiles = parts.Select(p => p + ".shard.json").ToList();
-        var present = shardFiles.Count(File.Exists);
-        if (present == 0) return;
-        if (present < parts.Count)
-            throw new ArgumentException($"{parts[shardFiles.FindIndex(f => !File.Exists(f))]}: has no .shard.json while other parts do; give the parts of one sharded encode (research model encode --shard I/N), all of them.");
-        var shards = new List<string?>();
-        long? inputLines = null;
-        for (var i = 0; i < parts.Count; i++)
-        {
-            var node = JsonNode.Parse(File.ReadAllText(shardFiles[i]));
-            shards.Add(node?["shard"]?.GetValue<string>());
-            var rows = node?["rows"]?.GetValue<long>();
-            if (rows != matrices[i].Rows)
-                throw new InvalidDataException($"{parts[i]}: holds {matrices[i].Rows} rows but {shardFiles[i]} says {rows}; the two come from different runs. Encode that shard again.");
-            var lines = node?["input_lines"]?.GetValue<long>();
-            if (inputLines is not null && lines != inputLines)
-                throw new ArgumentException($"{parts[i]}: is a shard of an input of {lines} lines, {parts[0]} of one of {inputLines}; the parts come from different inputs.");
-            inputLines ??= lines;
-        }
-        CheckShardOrder(shards, parts);
-    }
-
-    /// <summary>Mining parts must be shards 0..N-1 of N, in order, or all unsharded outputs.</summary>
-    private static void CheckShardOrder(IReadOnlyList<string?> shards, IReadOnlyList<string> parts)
-    {
-        if (shards.All(s => s is null)) return;
-        for (var i = 0; i < shards.Count; i++)
-            if (shards[i] != $"{i}/{shards.Count}")
-                throw new ArgumentException($"{parts[i]}: is shard {shards[i] ?? "(none)"}, expected {i}/{shards.Count}; give every shard once, in order.");
     }
 
     private static int CheckNprobe(int n) => n >= 1 ? n : throw new ArgumentException($"--nprobe {n}: expected at least 1 list.");

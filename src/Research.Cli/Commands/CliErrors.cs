@@ -37,6 +37,10 @@ internal static class CliErrors
     private static int Report(Exception e)
     {
         if (e is CliExit exit) return exit.Code;
+        if (Environment.GetEnvironmentVariable("RESEARCH_TRACE") == "1") Console.Error.WriteLine(e);
+        // A wrapper (reflection, a type initializer, a task) is not the error: its inner exception is.
+        while (e is System.Reflection.TargetInvocationException or TypeInitializationException or AggregateException { InnerExceptions.Count: 1 } && e.InnerException is not null)
+            e = e.InnerException;
         Console.Error.WriteLine(IsBadInput(e) ? e.Message : $"unexpected error ({e.GetType().Name}): {e.Message}");
         return 1;
     }

@@ -21,7 +21,7 @@ internal static class DataCommands
     private static Command Validate()
     {
         var file = new Argument<string>("FILE") { Description = "Data file (or BEIR folder) to check." };
-        var format = new Option<DataFormat>("--format") { Description = "auto (by extension: .jsonl/.json train, .tsv pairs, .csv, .txt sentences, folder BEIR), train, eval, pairs, csv, sentences, beir.", DefaultValueFactory = _ => DataFormat.Auto };
+        var format = new Option<DataFileFormat>("--format") { Description = "auto (by extension: .jsonl/.json train, .tsv pairs, .csv, .txt sentences, folder BEIR), train, eval, pairs, csv, sentences, beir.", DefaultValueFactory = _ => DataFileFormat.Auto };
         var lenient = new Option<bool>("--lenient") { Description = "Check every record instead of stopping at the first error; write them all to the report." };
         var report = new Option<string?>("--report") { Description = "Where the lenient report goes (TSV: file, line, field, reason). Default: FILE.skipped.tsv." };
         var neg = new Option<string?>("--neg") { Description = "For --format eval: the neg_passage file." };
@@ -34,32 +34,17 @@ internal static class DataCommands
         return cmd;
     }
 
-    private static void RunValidate(string path, DataFormat format, bool lenient, string? reportPath, string? negPath, string split)
+    private static void RunValidate(string path, DataFileFormat format, bool lenient, string? reportPath, string? negPath, string split)
     {
         if (reportPath is not null && !lenient)
             throw new ArgumentException("--report is written only in --lenient mode (strict mode stops at the first error); add --lenient.");
         if (reportPath is not null && Directory.Exists(reportPath))
             throw new ArgumentException($"--report {reportPath}: is a folder; expected a file path for the TSV report.");
-        if (negPath is not null && format is not (DataFormat.Eval or DataFormat.Auto))
-            throw new ArgumentException($"--neg is for --format eval, not {Name(format)}.");
-        if (format == DataFormat.Auto) format = Detect(path, negPath);
+        if (format == DataFileFormat.Auto) format = DataFileValidator.Detect(path, negPath);
         var report = new SkipReport();
         var options = lenient ? ReadOptions.Lenient(report) : ReadOptions.Strict;
-        var count = CliProgress.OverFile($"validating {Path.GetFileName(path)}", path, progress =>
-        {
-            var o = options with { BytesRead = progress };
-            return format switch
-            {
-                DataFormat.Train => TrainingExampleReader.Read(path, o).LongCount(),
-                DataFormat.Pairs => TextPairReader.Read(path, o).LongCount(),
-                DataFormat.Csv => CsvReader.Read(path, o).LongCount(),
-                DataFormat.Sentences => SentenceReader.Read(path, o).LongCount(),
-                DataFormat.Eval => QueryPassageEvalReader.Read(path, negPath, o).Queries.Count,
-                DataFormat.Beir => BeirReader.Read(path, split, o).Queries.Count,
-                _ => throw new InvalidOperationException($"unknown format {format}"),
-            };
-        });
-        var what = format is DataFormat.Eval or DataFormat.Beir ? "queries" : "records";
+        var count = CliProgress.OverFile($"validating {Path.GetFileName(path)}", path, progress => DataFileValidator.Count(path, format, negPath, split, options with { BytesRead = progress }));
+        var what = DataFileValidator.Unit(format);
         if (report.Count == 0)
         {
             if (count == 0)
@@ -157,18 +142,5 @@ internal static class DataCommands
 
     private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static DataFormat Detect(string path, string? negPath)
-    {
-        if (Directory.Exists(path)) return DataFormat.Beir;
-        if (negPath is not null) return DataFormat.Eval;
-        return Path.GetExtension(path).ToLowerInvariant() switch
-        {
-            ".tsv" => DataFormat.Pairs,
-            ".csv" => DataFormat.Csv,
-            ".txt" => DataFormat.Sentences,
-            _ => DataFormat.Train,
-        };
-    }
-
-    private static string Name(DataFormat f) => f.ToString().ToLowerInvariant();
+    private static string Name(DataFileFormat f) => f.ToString().ToLowerInvariant();
 }

@@ -1,8 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Research.Lib.Experiments;
-using Research.Lib.IO;
 using Research.Lib.Modeling;
 
 namespace Research.Cli.Commands;
@@ -24,9 +21,8 @@ internal static class ExperimentCommand
         run.SetAction(r => CliErrors.Run(() =>
         {
             var spec = ExperimentSpec.Read(r.GetValue(file)!, r.GetValue(out_));
-            var deviceText = r.GetValue(device)!;
-            var deviceSpec = CliOptions.ParseDevice(deviceText);
-            var outcome = ExperimentRunner.Run(spec, (cell, dir) => Train(cell, dir, deviceText), Console.WriteLine, deviceSpec,
+            var deviceSpec = CliOptions.ParseDevice(r.GetValue(device)!);
+            var outcome = ExperimentRunner.Run(spec, ExperimentTraining.InProcess(deviceSpec, Console.WriteLine), Console.WriteLine, deviceSpec,
                 new EncodeOptions { BatchSize = CliOptions.Positive("--batch-size", r.GetValue(batch)) });
             Console.Write(outcome.Aggregate.ToMarkdown());
             Console.WriteLine($"manifest, aggregate.md/csv/json and results/ in {spec.Out}");
@@ -62,57 +58,5 @@ internal static class ExperimentCommand
         }));
         experiment.Subcommands.Add(status);
         return experiment;
-    }
-
-    /// <summary>
-    /// Trains one cell with <c>research train</c> itself (same parser, same code): the variant's config with its
-    /// overrides and the cell's seed is written to cells/ID/config.json, the console is copied to cells/ID/train.log.
-    /// A model already trained there (a run killed during evaluation) is reused.
-    /// </summary>
-    private static string Train(ExperimentCell cell, string cellDir, string device)
-    {
-        var variant = cell.Variant!;
-        var modelDir = Path.Combine(cellDir, "model");
-        if (File.Exists(Path.Combine(modelDir, "training_args.json")) && File.Exists(Path.Combine(modelDir, AtomicDirectory.MarkerFile)))
-        {
-            Console.WriteLine($"  trained earlier: {modelDir}");
-            return modelDir;
-        }
-        var config = variant.Config is null ? new JsonObject() : JsonNode.Parse(File.ReadAllText(variant.Config))!.AsObject();
-        Merge(config, variant.Overrides);
-        config["seed"] = cell.Seed;
-        var configPath = Path.Combine(cellDir, "config.json");
-        AtomicFile.WriteAllText(configPath, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        var args = new List<string> { "train", "--method", variant.Method, "--config", configPath, "--model", cell.ModelPath!, "--data", variant.Data, "--out", modelDir, "--device", device };
-        if (variant.Generator is not null) args.AddRange(["--generator", variant.Generator]);
-        var console = Console.Out;
-        var errors = Console.Error;
-        var captured = new StringWriter();
-        int exit;
-        using (var log = new StreamWriter(Path.Combine(cellDir, "train.log"), append: false, AtomicFile.Utf8NoBom) { AutoFlush = true })
-        {
-            log.WriteLine("research " + string.Join(' ', args));
-            Console.SetOut(new TeeWriter(console, log));
-            Console.SetError(new TeeWriter(errors, new TeeWriter(log, captured)));
-            try { exit = CliApp.Create().Parse(args.ToArray()).Invoke(); }
-            finally
-            {
-                Console.SetOut(console);
-                Console.SetError(errors);
-            }
-        }
-        if (exit != 0)
-            throw new InvalidOperationException($"research train exited {exit}: {captured.ToString().Trim().Split('\n').LastOrDefault() ?? "no message"} (log: {Path.Combine(cellDir, "train.log")})");
-        return modelDir;
-    }
-
-    /// <summary>Config overrides: objects merge key by key, anything else replaces.</summary>
-    private static void Merge(JsonObject target, JsonObject overrides)
-    {
-        foreach (var (key, value) in overrides)
-        {
-            if (value is JsonObject o && target[key] is JsonObject t) Merge(t, o);
-            else target[key] = value?.DeepClone();
-        }
     }
 }

@@ -30,9 +30,7 @@ internal static class SearchCommands
                 throw new InvalidDataException($"--embeddings {embeddingsPath}: row {bad.Row}, column {bad.Column} is not a finite number (NaN or infinity).");
             var idList = r.GetValue(ids) is { } idPath ? IdFile.Read(idPath, m.Rows) : Enumerable.Range(0, m.Rows).Select(i => (long)i).ToArray();
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            using IVectorIndex idx = r.GetValue(factory) == "exact" ? new ExactIndex(m.Dimension, r.GetValue(metric)) : FaissIndex.Create(m.Dimension, r.GetValue(factory)!, r.GetValue(metric));
-            if (idx is FaissIndex { IsTrained: false } faiss) faiss.Train(m);
-            idx.Add(m, idList);
+            using var idx = VectorIndex.Build(m, idList, r.GetValue(factory)!, r.GetValue(metric));
             idx.Save(r.GetValue(outPath)!);
             Console.WriteLine($"{r.GetValue(outPath)}: {idx.Count} vectors of dimension {idx.Dimension} ({r.GetValue(factory)}, {idx.Metric}) in {sw.Elapsed.TotalSeconds:0.0} s");
         }));
@@ -67,13 +65,7 @@ internal static class SearchCommands
                 throw new InvalidDataException($"--queries {r.GetValue(queries)}: row {bad.Row}, column {bad.Column} is not a finite number (NaN or infinity).");
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var hits = r.GetValue(range) is { } threshold ? idx.RangeSearch(q, threshold) : idx.Search(q, topK);
-            AtomicFile.WriteText(r.GetValue(results)!, w =>
-            {
-                w.Write("query\trank\tid\tscore\n");
-                for (var i = 0; i < hits.Length; i++)
-                    for (var j = 0; j < hits[i].Length; j++)
-                        w.Write(string.Create(CultureInfo.InvariantCulture, $"{i}\t{j + 1}\t{hits[i][j].Id}\t{hits[i][j].Score:R}\n"));
-            });
+            VectorIndex.WriteHits(r.GetValue(results)!, hits);
             Console.WriteLine($"{q.Rows} queries, {hits.Sum(h => h.Length)} hits in {sw.Elapsed.TotalSeconds:0.00} s -> {r.GetValue(results)}");
         }));
         index.Subcommands.Add(build);

@@ -48,6 +48,12 @@ public sealed record TrainingExample
     /// <summary>Instruction to prepend to the query (FlagEmbedding's <c>prompt</c>), or null.</summary>
     public string? Prompt { get; init; }
 
+    /// <summary>
+    /// The query as training embeds it: the record's <see cref="Prompt"/> in front when it has one (it covers the model's
+    /// instruction, as FlagEmbedding's prompt covers query_instruction_for_retrieval), else <paramref name="modelInstruction"/>.
+    /// </summary>
+    public string QueryText(string modelInstruction) => (Prompt ?? modelInstruction) + Query;
+
     /// <summary>Task type (FlagEmbedding's <c>type</c>), or null.</summary>
     public string? Type { get; init; }
 

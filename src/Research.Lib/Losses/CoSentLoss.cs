@@ -8,8 +8,33 @@ namespace Research.Lib.Losses;
 /// (i, j) whose gold scores have s_i &gt; s_j, cosine_i should exceed cosine_j; loss = log(1 + Σ exp(scale · (cos_j − cos_i))).
 /// Default scale 20 (sentence-transformers).
 /// </summary>
-public static class CoSentLoss
+public sealed class CoSentLoss(double scale = 20) : IContrastiveLoss
 {
+    public double Scale { get; } = scale;
+    public string Name => ContrastiveLosses.CoSent;
+
+    /// <summary>
+    /// On query groups: every (query, passage) of the batch is a pair, scored 1 for a query's positive and 0 for its
+    /// negatives, so each positive pair must out-score every negative pair of the batch (sentence-transformers' CoSENTLoss
+    /// on binary labels).
+    /// </summary>
+    public Tensor Compute(ContrastiveBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using var scope = NewDisposeScope();
+        var rows = batch.Queries.shape[0];
+        var left = batch.Queries.repeat_interleave(batch.GroupSize, 0);                       // (batch·group, dim)
+        var labels = zeros(rows, batch.GroupSize, device: batch.Queries.device);
+        labels.select(1, 0).fill_(Scalars.One);
+        return Compute(left, batch.Passages, labels.flatten(), Scale).MoveToOuterDisposeScope();
+    }
+
+    public void Check(int batchSize, int groupSize)
+    {
+        if (!(Scale > 0)) throw new ArgumentException($"cosent_scale {Scale}: expected a positive number.");
+        if (groupSize < 2) throw new ArgumentException("loss cosent ranks positive pairs above negative pairs: set group_size to at least 2 (1 positive + hard negatives).");
+    }
+
     /// <param name="left">(pairs, dim)</param>
     /// <param name="right">(pairs, dim)</param>
     /// <param name="scores">(pairs) gold similarity scores</param>

@@ -9,8 +9,27 @@ namespace Research.Lib.Losses;
 /// (divided by <c>teacherTemperature</c>) and the softmax of the student's cosines (divided by <c>temperature</c>).
 /// Defaults: temperature 0.02 (as <see cref="InfoNceLoss"/>), teacher temperature 1 (scores used as given).
 /// </summary>
-public static class DistillationLoss
+public sealed class DistillationLoss(double temperature = 0.02, double teacherTemperature = 1) : IContrastiveLoss
 {
+    public double Temperature { get; } = temperature;
+    public double TeacherTemperature { get; } = teacherTemperature;
+    public string Name => ContrastiveLosses.Distillation;
+    public bool NeedsTeacherScores => true;
+
+    public Tensor Compute(ContrastiveBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.TeacherScores is null) throw new ArgumentException("loss distillation: the batch carries no teacher scores (pos_scores / neg_scores).");
+        return Compute(batch.Queries, batch.Passages, batch.TeacherScores, Temperature, TeacherTemperature);
+    }
+
+    public void Check(int batchSize, int groupSize)
+    {
+        if (!(Temperature > 0)) throw new ArgumentException($"info_nce.temperature {Temperature}: expected a positive number.");
+        if (!(TeacherTemperature > 0)) throw new ArgumentException($"teacher_temperature {TeacherTemperature}: expected a positive number.");
+        if (groupSize < 2) throw new ArgumentException("loss distillation matches the teacher's distribution over each group: set group_size to at least 2.");
+    }
+
     /// <param name="queries">(batch, dim)</param>
     /// <param name="passages">(batch × groupSize, dim), grouped per query</param>
     /// <param name="teacherScores">(batch, groupSize): the teacher's score of each passage of the group</param>

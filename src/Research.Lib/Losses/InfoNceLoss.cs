@@ -12,8 +12,29 @@ namespace Research.Lib.Losses;
 /// same text as the query's positive (a duplicate in the batch, given as equal <c>passageKeys</c>) is masked out,
 /// so it is never pushed away as a negative.
 /// </summary>
-public static class InfoNceLoss
+public sealed class InfoNceLoss(InfoNceOptions? options = null) : IContrastiveLoss
 {
+    /// <summary>The temperature, in-batch and symmetric settings this loss object uses.</summary>
+    public InfoNceOptions Options { get; } = options ?? new InfoNceOptions();
+
+    public string Name => ContrastiveLosses.InfoNce;
+
+    public Tensor Compute(ContrastiveBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return Compute(batch.Queries, batch.Passages, batch.GroupSize, Options, batch.PassageKeys);
+    }
+
+    public void Check(int batchSize, int groupSize)
+    {
+        if (!(Options.Temperature > 0 && double.IsFinite(Options.Temperature)))
+            throw new ArgumentException($"info_nce.temperature {Options.Temperature}: expected a positive number.");
+        if (batchSize < 2 && Options.InBatchNegatives && groupSize == 1)
+            throw new ArgumentException($"batch_size {batchSize}: in-batch negatives need at least 2 queries per batch.");
+        if (!Options.InBatchNegatives && groupSize == 1)
+            throw new ArgumentException("info_nce.in_batch_negatives false with group_size 1: each query's only candidate is its positive, so there is nothing to learn; raise group_size or use in-batch negatives.");
+    }
+
     /// <param name="queries">(batch, dim)</param>
     /// <param name="passages">(batch × groupSize, dim): group i is rows i·groupSize .. i·groupSize + groupSize − 1, its positive first</param>
     /// <param name="groupSize">passages per query (1 positive + hard negatives)</param>

@@ -9,8 +9,26 @@ namespace Research.Lib.Losses;
 /// cross-entropy against the diagonal — the positive must win by at least the margin. Defaults margin 0.3, scale 30
 /// (PaddleNLP's train_batch_neg.py; its README example uses margin 0.2).
 /// </summary>
-public static class MarginScaleLoss
+public sealed class MarginScaleLoss(double margin = 0.3, double scale = 30) : IContrastiveLoss
 {
+    public double Margin { get; } = margin;
+    public double Scale { get; } = scale;
+    public string Name => ContrastiveLosses.MarginScale;
+
+    /// <summary>Each query's positive (group size 1) against the other queries' positives.</summary>
+    public Tensor Compute(ContrastiveBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return Compute(batch.Queries, batch.Passages, Margin, Scale);
+    }
+
+    public void Check(int batchSize, int groupSize)
+    {
+        if (!(Scale > 0)) throw new ArgumentException($"margin_scale {Scale}: expected a positive number.");
+        if (groupSize != 1) throw new ArgumentException("loss margin_scale uses in-batch negatives only: set group_size to 1.");
+        if (batchSize < 2) throw new ArgumentException($"batch_size {batchSize}: in-batch negatives need at least 2 queries per batch.");
+    }
+
     /// <param name="queries">(batch, dim)</param>
     /// <param name="positives">(batch, dim), row i the positive of query i</param>
     /// <param name="margin">subtracted from the positive's cosine</param>

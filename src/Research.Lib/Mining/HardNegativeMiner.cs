@@ -109,7 +109,7 @@ public static class HardNegativeMiner
                 examined++;
                 if (options.MaxScore is { } max && score >= max) { filteredMax++; continue; }
                 if (options.Margin is { } margin && score > positiveScores[q] - margin) { filteredMargin++; continue; }
-                if (options.MaxScoreRatio is { } ratio && score > ratio * positiveScores[q]) { filteredRatio++; continue; }
+                if (options.MaxScoreRatio is { } ratio && score > RatioThreshold(positiveScores[q], ratio)) { filteredRatio++; continue; }
                 // (with a NaN positive score both comparisons are false: the record keeps its candidates)
                 survivors.Add((doc, score));
             }
@@ -165,6 +165,13 @@ public static class HardNegativeMiner
             ScoresDropped = scoresDropped,
         });
     }
+
+    /// <summary>
+    /// The score above which a candidate is dropped for <see cref="MiningOptions.MaxScoreRatio"/>: the positive's score
+    /// less (1 − ratio) of its size. For a positive score that is ratio × score; for a negative one (a cosine below 0,
+    /// a weak positive) ratio × score would lie above the positive and let through candidates that outscore it.
+    /// </summary>
+    internal static double RatioThreshold(double positive, double ratio) => positive - (1 - ratio) * Math.Abs(positive);
 
     private static List<(int Doc, double Score)> Sample(List<(int Doc, double Score)> items, int count, SplitMix64 random)
     {

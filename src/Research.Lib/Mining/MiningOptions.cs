@@ -32,7 +32,9 @@ public sealed record MiningOptions
     /// <summary>Drop candidates scoring above the positive's score minus this margin (null: off).</summary>
     public double? Margin { get; init; }
 
-    /// <summary>Drop candidates scoring above this fraction of the positive's score (null: off).</summary>
+    /// <summary>Drop candidates scoring above this fraction of the positive's score (null: off); for a negative positive
+    /// score, above the score less (1 − ratio) of its size, so a candidate that outscores the positive is never kept.
+    /// sentence-transformers' relative_margin is 1 − this ratio.</summary>
     public double? MaxScoreRatio { get; init; }
 
     /// <summary>Keep the records' existing negatives (mined ones are added after them); false replaces them.</summary>

@@ -6,9 +6,20 @@ namespace Research.Lib.Modeling;
 /// <summary>Writes README.md in a model folder: where the weights came from, their licence, and the settings the kit applies.</summary>
 public static class ModelCard
 {
-    public static void Write(string directory, SentenceEncoder encoder, string name, string source, string license, string description)
+    /// <summary>The card of an imported or downloaded model: where its weights came from and their licence.</summary>
+    public static void Write(string directory, SentenceEncoder encoder, string name, string source, string license, string description) =>
+        Write(directory, encoder, name, description,
+            [("source", source), ("licence", license), ("imported", $"{DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} by the research kit")]);
+
+    /// <summary>
+    /// A card with the model's own facts (<paramref name="provenance"/> rows first, then architecture, vocabulary, pooling,
+    /// normalization, length, instruction) and optional markdown after the table (e.g. a trained model's configuration and
+    /// dev metrics), with sentence-transformers' front matter so the Hugging Face hub and sentence-transformers read it.
+    /// </summary>
+    public static void Write(string directory, SentenceEncoder encoder, string name, string description, IEnumerable<(string Field, string Value)> provenance, string? details = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(provenance);
         var c = encoder.Model.Config;
         var s = encoder.Settings;
         var lines = new List<string>
@@ -25,9 +36,10 @@ public static class ModelCard
             "",
             "| field | value |",
             "|---|---|",
-            $"| source | {source} |",
-            $"| licence | {license} |",
-            $"| imported | {DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} by the research kit |",
+        };
+        lines.AddRange(provenance.Select(r => $"| {r.Field} | {r.Value.Replace("|", "\\|", StringComparison.Ordinal)} |"));
+        lines.AddRange(
+        [
             $"| architecture | {c.ModelType}, {c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads, intermediate {c.IntermediateSize}, {c.HiddenAct} |",
             $"| vocabulary | {encoder.Tokenizer.VocabSize} tokens ({encoder.Tokenizer.Kind}) |",
             $"| pooling | {s.Pooling.ToString().ToLowerInvariant()} |",
@@ -35,8 +47,9 @@ public static class ModelCard
             $"| max tokens | {s.MaxSeqLength} |",
             $"| query instruction | {(s.QueryInstruction.Length == 0 ? "(none)" : "`" + s.QueryInstruction + "`")} |",
             "",
-            "Load it with `SentenceEncoder.Load(dir)` in the kit, or `SentenceTransformer(dir)` in Python.",
-        };
+        ]);
+        if (details is { Length: > 0 }) lines.AddRange([details.TrimEnd('\n'), ""]);
+        lines.Add("Load it with `SentenceEncoder.Load(dir)` in the kit, or `SentenceTransformer(dir)` in Python.");
         AtomicFile.WriteAllText(Path.Combine(directory, "README.md"), string.Join("\n", lines) + "\n");
     }
 }

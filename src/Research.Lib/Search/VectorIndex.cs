@@ -1,8 +1,11 @@
 using System.Buffers.Binary;
+using System.Globalization;
+using Research.Lib.IO;
+using Research.Lib.Modeling;
 
 namespace Research.Lib.Search;
 
-/// <summary>Opens a saved vector index, recognizing its kind by content, not by file name.</summary>
+/// <summary>Builds vector indexes, opens saved ones (recognizing their kind by content, not by file name), and writes search hits.</summary>
 public static class VectorIndex
 {
     /// <summary>
@@ -20,5 +23,43 @@ public static class VectorIndex
         if (read == 0) throw new InvalidDataException($"{path}: empty file; not an index.");
         var isSafetensors = read == 9 && head[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(head) < (ulong)new FileInfo(path).Length;
         return isSafetensors ? ExactIndex.Load(path) : FaissIndex.Load(path);
+    }
+
+    /// <summary>The factory name of <see cref="ExactIndex"/> in <see cref="Build"/>.</summary>
+    public const string Exact = "exact";
+
+    /// <summary>
+    /// An index over <paramref name="vectors"/> with <paramref name="ids"/>: <see cref="Exact"/> (TorchSharp exact search) or
+    /// a Faiss factory string (Flat, IVF4096,Flat, HNSW32, PQ…), trained on the same vectors first where it needs training.
+    /// </summary>
+    public static IVectorIndex Build(EmbeddingMatrix vectors, IReadOnlyList<long> ids, string factory, VectorMetric metric)
+    {
+        ArgumentNullException.ThrowIfNull(vectors);
+        ArgumentException.ThrowIfNullOrEmpty(factory);
+        IVectorIndex index = factory == Exact ? new ExactIndex(vectors.Dimension, metric) : FaissIndex.Create(vectors.Dimension, factory, metric);
+        try
+        {
+            if (index is FaissIndex { IsTrained: false } faiss) faiss.Train(vectors);
+            index.Add(vectors, ids);
+            return index;
+        }
+        catch
+        {
+            index.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes search hits as TSV (query row, 1-based rank, id, score in round-trip form), atomically.</summary>
+    public static void WriteHits(string path, IReadOnlyList<VectorHit[]> hits)
+    {
+        ArgumentNullException.ThrowIfNull(hits);
+        AtomicFile.WriteText(path, w =>
+        {
+            w.Write("query\trank\tid\tscore\n");
+            for (var i = 0; i < hits.Count; i++)
+                for (var j = 0; j < hits[i].Length; j++)
+                    w.Write(string.Create(CultureInfo.InvariantCulture, $"{i}\t{j + 1}\t{hits[i][j].Id}\t{hits[i][j].Score:R}\n"));
+        });
     }
 }

@@ -26,6 +26,9 @@ public sealed class FlatAdamW : IDisposable
 {
     private const string Format = "research-kit flat AdamW 1";
     private readonly IReadOnlyList<Parameter> _parameters;
+    private readonly bool[] _decays;
+    private long _decayedLength; // the flat buffer holds the decayed parameters first: this many elements
+    private HashSet<int> _flatSet = [];
     private readonly double _beta1;
     private readonly double _beta2;
     private readonly double _eps;
@@ -40,11 +43,20 @@ public sealed class FlatAdamW : IDisposable
     private readonly Dictionary<int, (Tensor ExpAvg, Tensor ExpAvgSq, long Step)> _loose = [];
     private Dictionary<int, (Tensor ExpAvg, Tensor ExpAvgSq, long Step)>? _loaded;
 
-    public FlatAdamW(IEnumerable<Parameter> parameters, double learningRate, double weightDecay = 0.01,
+    /// <param name="parameters">what to optimize</param>
+    /// <param name="learningRate">the first learning rate (the schedule sets <see cref="LearningRate"/> each step)</param>
+    /// <param name="weightDecay">decoupled weight decay</param>
+    /// <param name="noDecay">parameters that are not decayed (e.g. biases and LayerNorm weights, <see cref="WithoutDecay"/>); null: all are</param>
+    /// <param name="beta1">first-moment decay</param>
+    /// <param name="beta2">second-moment decay</param>
+    /// <param name="eps">added to the denominator</param>
+    public FlatAdamW(IEnumerable<Parameter> parameters, double learningRate, double weightDecay = 0.01, IEnumerable<Parameter>? noDecay = null,
         double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         _parameters = parameters.ToList();
+        var skipped = noDecay?.ToHashSet(ReferenceEqualityComparer.Instance) ?? [];
+        _decays = _parameters.Select(p => !skipped.Contains(p)).ToArray();
         if (_parameters.Count == 0) throw new ArgumentException("FlatAdamW needs at least one parameter.", nameof(parameters));
         if (_parameters.Distinct(ReferenceEqualityComparer.Instance).Count() != _parameters.Count)
             throw new ArgumentException("FlatAdamW: a parameter is listed twice (a tied weight registered in two modules?); give each once.", nameof(parameters));
@@ -61,6 +73,12 @@ public sealed class FlatAdamW : IDisposable
     public double LearningRate { get; set; }
 
     public double WeightDecay { get; }
+
+    /// <summary>
+    /// The parameters of fewer than two dimensions (biases, LayerNorm and BatchNorm weights): those transformers' Trainer and
+    /// nanoGPT's configure_optimizers exclude from weight decay, which is meant for the matrices and embeddings.
+    /// </summary>
+    public static IEnumerable<Parameter> WithoutDecay(IEnumerable<Parameter> parameters) => parameters.Where(p => p.dim() < 2);
 
     /// <summary>Updates taken (by the parameters in the flat buffer).</summary>
     public long StepCount => _flatStep;
@@ -110,7 +128,7 @@ public sealed class FlatAdamW : IDisposable
         using var noGrad = no_grad();
         Flatten();
         if (_flatParams is not null)
-            Update(_flatParams, _flatGrad!, _expAvg!, _expAvgSq!, ++_flatStep);
+            Update(_flatParams, _flatGrad!, _expAvg!, _expAvgSq!, ++_flatStep, _decayedLength == 0 ? null : _decayedLength == _flatParams.shape[0] ? _flatParams : _flatParams.narrow(0, 0, _decayedLength));
         foreach (var i in LooseIndices())
         {
             var p = _parameters[i];
@@ -118,7 +136,7 @@ public sealed class FlatAdamW : IDisposable
             if (!_loose.TryGetValue(i, out var state))
                 state = (zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope(), 0);
             state.Step++;
-            Update(p, g, state.ExpAvg, state.ExpAvgSq, state.Step);
+            Update(p, g, state.ExpAvg, state.ExpAvgSq, state.Step, _decays[i] ? p : null);
             _loose[i] = state;
         }
     }
@@ -179,7 +197,8 @@ public sealed class FlatAdamW : IDisposable
         foreach (var (m, v, _) in _loaded?.Values ?? Enumerable.Empty<(Tensor, Tensor, long)>()) { m.Dispose(); v.Dispose(); }
     }
 
-    private void Update(Tensor p, Tensor g, Tensor m, Tensor v, long step)
+    /// <summary>One AdamW update of <paramref name="p"/>; <paramref name="decayed"/> (all or part of it, or null) is decayed first.</summary>
+    private void Update(Tensor p, Tensor g, Tensor m, Tensor v, long step, Tensor? decayed)
     {
         var bias1 = 1 - Math.Pow(_beta1, step);
         var bias2 = 1 - Math.Pow(_beta2, step);
@@ -191,7 +210,7 @@ public sealed class FlatAdamW : IDisposable
         using var sqrtBias2 = Math.Sqrt(bias2).ToScalar();
         using var eps = _eps.ToScalar();
         using var stepSize = (-LearningRate / bias1).ToScalar();
-        p.mul_(decay);
+        decayed?.mul_(decay);
         m.mul_(b1).add_(g, oneMinusB1);
         v.mul_(b2).addcmul_(g, g, oneMinusB2);
         using var denom = v.sqrt().div_(sqrtBias2).add_(eps, Scalars.One);
@@ -212,7 +231,10 @@ public sealed class FlatAdamW : IDisposable
         _flatIndices = first is null ? [] : Enumerable.Range(0, _parameters.Count)
             .Where(i => _parameters[i].grad is not null && _parameters[i].dtype == first.dtype
                 && _parameters[i].device_type == first.device_type && _parameters[i].device_index == first.device_index)
+            .OrderBy(i => _decays[i] ? 0 : 1) // stable: the decayed ones first, each group in the given order
             .ToArray();
+        _flatSet = [.. _flatIndices];
+        _decayedLength = _flatIndices.Where(i => _decays[i]).Sum(i => _parameters[i].numel());
         if (_flatIndices.Length > 0)
         {
             _offsets = new long[_flatIndices.Length + 1];
@@ -257,12 +279,8 @@ public sealed class FlatAdamW : IDisposable
 
     private IEnumerable<int> LooseIndices()
     {
-        var k = 0;
         for (var i = 0; i < _parameters.Count; i++)
-        {
-            if (k < _flatIndices.Length && _flatIndices[k] == i) { k++; continue; }
-            yield return i;
-        }
+            if (!_flatSet.Contains(i)) yield return i;
     }
 
     private IEnumerable<(int Index, (Tensor ExpAvg, Tensor ExpAvgSq, long Step) State)> States()

@@ -30,6 +30,27 @@ public abstract record OptimizationOptions
     public int LogEvery { get; init; } = 10;
     /// <summary>Run the evaluation callback every this many steps (0: only at the end).</summary>
     public int EvaluateEvery { get; init; }
+    /// <summary>Micro-batches whose gradients are summed before each optimizer step (an effective batch of batch_size × this).</summary>
+    public int GradientAccumulation { get; init; } = 1;
+    /// <summary>
+    /// With an evaluation callback: at the end, put back the weights of the best evaluation by main_score (transformers'
+    /// load_best_model_at_end), so the saved model is the best step's, not the last one's. Resumable: a checkpoint
+    /// carries the best weights so far.
+    /// </summary>
+    public bool KeepBest { get; init; } = true;
+    /// <summary>
+    /// Early stopping (transformers' EarlyStoppingCallback early_stopping_patience): with an evaluation every
+    /// evaluate_every steps, stop when this many evaluations in a row have not beaten the best main_score (0: off, run
+    /// every step). With keep_best the saved model is then the best step's.
+    /// </summary>
+    public int Patience { get; init; }
+    /// <summary>Write a resumable checkpoint every this many steps (0: none), when a checkpoint folder is given.</summary>
+    public int CheckpointEvery { get; init; }
+    /// <summary>
+    /// Weight decay on every parameter. Off by default: biases and normalization weights (every parameter of fewer than two
+    /// dimensions) are not decayed, as transformers' Trainer and nanoGPT's configure_optimizers leave them.
+    /// </summary>
+    public bool DecayAllParameters { get; init; }
 
     /// <summary>
     /// Float32 (default); BFloat16 or Float16 run the encoder's matrix products and attention in half precision with
@@ -52,5 +73,10 @@ public abstract record OptimizationOptions
         OptionChecks.Positive("max_grad_norm", MaxGradNorm);
         OptionChecks.AtLeast("log_every", LogEvery, 1, "a positive number of steps");
         OptionChecks.AtLeast("evaluate_every", EvaluateEvery, 0, "0 (only at the end) or a number of steps");
+        OptionChecks.Positive("gradient_accumulation", GradientAccumulation);
+        OptionChecks.AtLeast("checkpoint_every", CheckpointEvery, 0, "0 (no checkpoints) or a number of steps");
+        OptionChecks.AtLeast("patience", Patience, 0, "0 (no early stopping) or a number of evaluations");
+        if (Patience > 0 && EvaluateEvery == 0)
+            throw new ArgumentException($"patience {Patience}: early stopping counts evaluations during the run; set evaluate_every too.");
     }
 }

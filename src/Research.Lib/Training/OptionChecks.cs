@@ -17,7 +17,17 @@ internal static class OptionChecks
         {
             if (property.GetIndexParameters().Length > 0) continue;
             var name = prefix + JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
-            var value = property.GetValue(options);
+            object? value;
+            try
+            {
+                value = property.GetValue(options);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is not null)
+            {
+                // A computed property that checks its input (a loss's name) reports its own error, not reflection's wrapper.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                throw;
+            }
             if (value is double d && !double.IsFinite(d) || value is float f && !float.IsFinite(f))
                 throw new ArgumentException($"{name} {Format(value)}: expected a finite number.");
             if (value is not null && property.PropertyType.IsClass && property.PropertyType.Namespace?.StartsWith("Research.Lib", StringComparison.Ordinal) == true)

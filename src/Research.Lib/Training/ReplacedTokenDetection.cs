@@ -49,6 +49,9 @@ internal sealed class ReplacedTokenDetection : IDisposable
     /// <summary>The discriminator's and its head's parameters (trained with the encoder).</summary>
     public IEnumerable<Parameter> Parameters => _discriminator.parameters().Concat(_head.parameters());
 
+    /// <summary>The trained modules (discriminator and head), for training mode and checkpoints.</summary>
+    public IReadOnlyList<(string Prefix, nn.Module Module)> Modules => [("rtd.discriminator.", _discriminator), ("rtd.head.", _head)];
+
     /// <summary>The discriminator runs at the encoder's mixed precision.</summary>
     public ScalarType? ComputeType
     {

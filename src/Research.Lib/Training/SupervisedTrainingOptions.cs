@@ -16,20 +16,29 @@ public sealed record SupervisedTrainingOptions : OptimizationOptions
         WeightDecay = 0.01;
     }
 
-    public TrainingLoss Loss { get; init; } = TrainingLoss.InfoNce;
+    /// <summary>
+    /// The loss: a name (<see cref="ContrastiveLosses"/>: info_nce (default), margin_scale, cosent, triplet or
+    /// distillation, which needs pos_scores / neg_scores; ignoring case and underscores, so "InfoNce" works too) whose
+    /// numbers are the top-level settings below, or an object with its own (<see cref="LossSpec"/>).
+    /// </summary>
+    public LossSpec Loss { get; init; } = ContrastiveLosses.InfoNce;
     public InfoNceOptions InfoNce { get; init; } = new();
-    /// <summary>MarginScale: margin and scale (PaddleNLP defaults 0.3 and 30).</summary>
+    /// <summary>margin_scale: margin and scale (PaddleNLP defaults 0.3 and 30).</summary>
     public double Margin { get; init; } = 0.3;
     public double MarginScale { get; init; } = 30;
+    /// <summary>cosent: its scale (sentence-transformers' 20).</summary>
+    public double CosentScale { get; init; } = 20;
+    /// <summary>triplet: the distance and margin (sentence-transformers' Euclidean, 5).</summary>
+    public TripletDistance TripletDistance { get; init; } = TripletDistance.Euclidean;
+    public double TripletMargin { get; init; } = 5;
+    /// <summary>distillation: divides the teacher's scores (1: as given); the student's cosines are divided by info_nce.temperature.</summary>
+    public double TeacherTemperature { get; init; } = 1;
+    /// <summary>Matryoshka: the loss is also applied to the embeddings cut to each of these sizes (e.g. [384, 256, 128, 64]); null: off.</summary>
+    public int[]? MatryoshkaDimensions { get; init; }
+    /// <summary>Matryoshka: one weight per size (null: 1 each).</summary>
+    public double[]? MatryoshkaWeights { get; init; }
     /// <summary>Passages per query: 1 positive + (GroupSize − 1) hard negatives, FlagEmbedding's train_group_size.</summary>
     public int GroupSize { get; init; } = 8;
-    public int GradientAccumulation { get; init; } = 1;
-    /// <summary>
-    /// With an evaluation callback and <see cref="OptimizationOptions.EvaluateEvery"/>: at the end, put back the weights of
-    /// the best evaluation by main_score (transformers' load_best_model_at_end), so the saved model is the best step's,
-    /// not the last one's. Resumable: a checkpoint carries the best weights so far.
-    /// </summary>
-    public bool KeepBest { get; init; } = true;
     public int QueryMaxLength { get; init; } = 64;
     public int PassageMaxLength { get; init; } = 256;
 
@@ -45,26 +54,30 @@ public sealed record SupervisedTrainingOptions : OptimizationOptions
     /// </summary>
     public int LengthBucket { get; init; }
 
-    /// <summary>Write a resumable checkpoint every this many steps (0: none), when a checkpoint folder is given.</summary>
-    public int CheckpointEvery { get; init; }
-
+    /// <summary>The loss these options name, with its settings (a new object each call).</summary>
+    public IContrastiveLoss CreateLoss() => Loss.Create(new LossSettings
+    {
+        InfoNce = InfoNce,
+        Margin = Margin,
+        MarginScale = MarginScale,
+        CosentScale = CosentScale,
+        TripletDistance = TripletDistance,
+        TripletMargin = TripletMargin,
+        TeacherTemperature = TeacherTemperature,
+        MatryoshkaDimensions = MatryoshkaDimensions,
+        MatryoshkaWeights = MatryoshkaWeights,
+    });
 
     public override void Validate()
     {
         OptionChecks.Positive("info_nce.temperature", InfoNce.Temperature); // before the finite check, which would name its inverse (scale) first
         base.Validate();
         OptionChecks.Positive("group_size", GroupSize);
-        OptionChecks.Positive("gradient_accumulation", GradientAccumulation);
-        OptionChecks.AtLeast("checkpoint_every", CheckpointEvery, 0, "0 (no checkpoints) or a number of steps");
         OptionChecks.AtLeast("grad_cache_chunk", GradCacheChunk, 0, "0 (off) or a number of texts");
         OptionChecks.AtLeast("query_max_length", QueryMaxLength, 3, "at least 3 (two special tokens and a word)");
         OptionChecks.AtLeast("passage_max_length", PassageMaxLength, 3, "at least 3 (two special tokens and a word)");
-        if (Loss == TrainingLoss.MarginScale) OptionChecks.Positive("margin_scale", MarginScale);
         if (LengthBucket < 0) throw new ArgumentException($"length_bucket {LengthBucket}: expected 0 (off) or a number of texts.");
         if (LengthBucket > 0 && GradCacheChunk > 0) throw new ArgumentException("length_bucket and grad_cache_chunk together are not supported: use one of them.");
-        if (Loss == TrainingLoss.MarginScale && GroupSize != 1)
-            throw new ArgumentException("loss MarginScale uses in-batch negatives only: set group_size to 1.");
-        if (BatchSize < 2 && (Loss == TrainingLoss.MarginScale || InfoNce.InBatchNegatives && GroupSize == 1))
-            throw new ArgumentException($"batch_size {BatchSize}: in-batch negatives need at least 2 queries per batch.");
+        CreateLoss().Check(BatchSize, GroupSize);
     }
 }

@@ -22,7 +22,13 @@ public static class TrainingCheckpoint
     /// <summary>The best evaluation's weights so far (keep_best), beside the checkpoint's model.</summary>
     public const string BestWeightsFile = "best_weights.safetensors";
 
-    public static void Save(string directory, SentenceEncoder encoder, FlatAdamW optimizer, TrainingState state, IReadOnlyDictionary<string, Tensor>? bestWeights = null)
+    /// <param name="directory">the checkpoint folder (replaced whole)</param>
+    /// <param name="encoder">the model</param>
+    /// <param name="optimizer">its optimizer</param>
+    /// <param name="state">position, log, scaler, fingerprint</param>
+    /// <param name="bestWeights">keep_best's weights so far, or null</param>
+    /// <param name="alsoSave">writes what else the folder needs (the objective's files) into the folder being built</param>
+    public static void Save(string directory, SentenceEncoder encoder, FlatAdamW optimizer, TrainingState state, IReadOnlyDictionary<string, Tensor>? bestWeights = null, Action<string>? alsoSave = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -31,6 +37,7 @@ public static class TrainingCheckpoint
             encoder.Save(dir);
             optimizer.Save(Path.Combine(dir, "optimizer.safetensors"));
             if (bestWeights is not null) Safetensors.Write(Path.Combine(dir, BestWeightsFile), bestWeights);
+            alsoSave?.Invoke(dir);
             AtomicFile.WriteAllText(Path.Combine(dir, "trainer_state.json"), JsonSerializer.Serialize(state, Json) + "\n");
         });
     }

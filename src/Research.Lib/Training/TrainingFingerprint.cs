@@ -13,29 +13,34 @@ namespace Research.Lib.Training;
 /// </summary>
 public sealed record TrainingFingerprint(string DataSha256, IReadOnlyDictionary<string, string> Settings)
 {
+    /// <summary>A supervised run's: its records (query, positives, negatives, in order) and its batch-shaping settings.</summary>
     public static TrainingFingerprint Of(IReadOnlyList<TrainingExample> examples, SupervisedTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(options);
+        return Of(examples.SelectMany(e => new[] { e.Query }.Concat(e.Pos).Append("\u0001").Concat(e.Neg).Append("\u0002")), options,
+            ("group_size", options.GroupSize), ("query_max_length", options.QueryMaxLength), ("passage_max_length", options.PassageMaxLength),
+            ("length_bucket", options.LengthBucket), ("loss", options.Loss.ToString()));
+    }
+
+    /// <summary>
+    /// Any run's: a SHA-256 over <paramref name="texts"/> (its data, in order), the shared settings that decide its batches
+    /// and schedule (batch size, accumulation, epochs, max steps, seed, learning rate, warm-up, decay), and the method's own.
+    /// </summary>
+    public static TrainingFingerprint Of(IEnumerable<string> texts, OptimizationOptions options, params (string Name, object? Value)[] methodSettings)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(options);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        void Add(string text)
+        foreach (var text in texts)
         {
             sha.AppendData(Encoding.UTF8.GetBytes(text));
             sha.AppendData([0]);
         }
-        foreach (var e in examples)
-        {
-            Add(e.Query);
-            foreach (var p in e.Pos) Add(p);
-            Add("\u0001");
-            foreach (var n in e.Neg) Add(n);
-            Add("\u0002");
-        }
-        string S(object? v) => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "null";
+        static string S(object? v) => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "null";
         var settings = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["batch_size"] = S(options.BatchSize),
-            ["group_size"] = S(options.GroupSize),
             ["gradient_accumulation"] = S(options.GradientAccumulation),
             ["epochs"] = S(options.Epochs),
             ["max_steps"] = S(options.MaxSteps),
@@ -43,11 +48,8 @@ public sealed record TrainingFingerprint(string DataSha256, IReadOnlyDictionary<
             ["learning_rate"] = S(options.LearningRate),
             ["warmup_ratio"] = S(options.WarmupRatio),
             ["cosine_decay"] = S(options.CosineDecay),
-            ["query_max_length"] = S(options.QueryMaxLength),
-            ["passage_max_length"] = S(options.PassageMaxLength),
-            ["length_bucket"] = S(options.LengthBucket),
-            ["loss"] = S(options.Loss),
         };
+        foreach (var (name, value) in methodSettings) settings[name] = S(value);
         return new TrainingFingerprint(Convert.ToHexStringLower(sha.GetHashAndReset()), settings);
     }
 

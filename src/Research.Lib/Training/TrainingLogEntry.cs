@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Research.Lib.Training;
 
 /// <summary>One line of the training log (JSONL): what notebooks plot.</summary>
@@ -14,4 +16,14 @@ public sealed record TrainingLogEntry(
 {
     /// <summary>Mean cosine of queries with their positives minus with their hard negatives, in the last batch.</summary>
     public double ScoreGap => PositiveScore - NegativeScore;
+
+    /// <summary>The line a console shows: step, epoch, loss, learning rate, gradient norm, score gap, rate, evaluation.</summary>
+    public string ToConsoleLine()
+    {
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"step {Step,6}  epoch {Epoch,5:0.00}  loss {Loss,8:0.0000}  lr {LearningRate:0.00e+0}  grad {GradNorm,7:0.000}  gap {ScoreGap,6:0.000}  {ExamplesPerSecond,6:0.0} ex/s");
+        if (Eval is { } ev)
+            line += "  " + string.Join("  ", ev.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:0.0000}")));
+        return line;
+    }
 }

@@ -18,8 +18,6 @@ public sealed record UnsupervisedTrainingOptions : OptimizationOptions
     public UnsupervisedMethod Method { get; init; } = UnsupervisedMethod.SimCse;
     public double Temperature { get; init; } = 0.05;
     public int MaxLength { get; init; } = 32;
-    /// <summary>At the end, put back the weights of the best evaluation (SimCSE's load_best_model_at_end).</summary>
-    public bool KeepBest { get; init; } = true;
     /// <summary>
     /// A Linear + tanh head on the pooled vector during training only (SimCSE's cls pooler with mlp_only_train): it is
     /// trained with the encoder and dropped afterwards, so the saved model is the encoder alone.

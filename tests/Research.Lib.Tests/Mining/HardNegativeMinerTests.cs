@@ -48,6 +48,27 @@ public class HardNegativeMinerTests
     }
 
     [Fact]
+    public void TheRatioFilterDropsWhatOutscoresANegativePositiveToo()
+    {
+        // The positive scores −0.5 with its query. Ratio 0.95 drops candidates above −0.5 − 0.05 × 0.5 = −0.525; the old
+        // rule (0.95 × −0.5 = −0.475) kept m48 (−0.48), which outscores the positive, and m52.
+        var encoder = new FixedEncoder(new()
+        {
+            ["q"] = [1, 0],
+            ["pos"] = At(-0.5),
+            ["m48"] = At(-0.48),
+            ["m52"] = At(-0.52),
+            ["m53"] = At(-0.53),
+            ["m60"] = At(-0.6),
+        });
+        var result = HardNegativeMiner.Mine(Records, ["m48", "pos", "m52", "m53", "m60"], encoder,
+            new MiningOptions { RangeStart = 0, RangeEnd = 4, Count = 4, Sampling = NegativeSampling.Top, MaxScoreRatio = 0.95, PadWithRandom = false });
+        Assert.Equal(["m53", "m60"], Assert.Single(result.Examples).Neg);
+        Assert.Equal(2, result.Report.FilteredRatio);
+        Assert.Equal((0.855, -0.525), (HardNegativeMiner.RatioThreshold(0.9, 0.95), HardNegativeMiner.RatioThreshold(-0.5, 0.95)));
+    }
+
+    [Fact]
     public void TooFewCandidatesArePaddedAndReported()
     {
         var result = Mine(new MiningOptions { RangeStart = 0, RangeEnd = 3, Count = 3, Sampling = NegativeSampling.Top, MaxScore = 0.6 });

@@ -7,6 +7,23 @@ namespace Research.Lib.Tests.Search;
 public class VectorIndexTests
 {
     [SkippableFact]
+    public void BuildTrainsWhatNeedsTrainingAndHitsAreWrittenAsTsv()
+    {
+        var docs = new EmbeddingMatrix([1, 0, 0.6f, 0.8f, 0, 1], 3, 2);
+        using var exact = VectorIndex.Build(docs, [10, 11, 12], VectorIndex.Exact, VectorMetric.InnerProduct);
+        var hits = exact.Search(new EmbeddingMatrix([1, 0], 1, 2), 2);
+        using var work = new TempDir();
+        var path = Path.Combine(work.Path, "hits.tsv");
+        VectorIndex.WriteHits(path, hits);
+        Assert.Equal(["query\trank\tid\tscore", "0\t1\t10\t1", "0\t2\t11\t0.6"], File.ReadAllLines(path));
+        Skip.IfNot(FaissIndex.IsAvailable, FaissIndex.Availability);
+        // IVF needs its k-means lists trained before vectors go in: Build does it on the same vectors.
+        var many = Unit(512, 16, 3);
+        using var ivf = VectorIndex.Build(many, Ids(many.Rows), "IVF4,Flat", VectorMetric.InnerProduct);
+        Assert.Equal(512, ivf.Count);
+    }
+
+    [SkippableFact]
     public void FaissFlatEqualsExactOn10kUnitVectors()
     {
         Skip.IfNot(FaissIndex.IsAvailable, FaissIndex.Availability);

@@ -50,6 +50,50 @@ public class FlatAdamWTests
     }
 
     [Fact]
+    public void ParametersLeftOutOfWeightDecayStepAsAdamWithoutDecay()
+    {
+        // A bias, a matrix, a bias: the flat buffer holds the decayed matrix first; the result must equal torch's AdamW over
+        // the matrix with decay 0.1 beside another AdamW over the biases without decay.
+        List<Parameter> Make()
+        {
+            var g = new Generator(11);
+            return [new Parameter(randn([3], generator: g)), new Parameter(randn([4, 3], generator: g)), new Parameter(randn([3], generator: g))];
+        }
+        Tensor Loss3(IReadOnlyList<Parameter> p, int step) => Loss([p[1], p[0]], step).Plus((p[2] * p[0]).sum().Times(2.0));
+        var reference = Make();
+        var flat = Make();
+        using var decayed = optim.AdamW([reference[1]], 0.01, weight_decay: 0.1);
+        using var plain = optim.AdamW([reference[0], reference[2]], 0.01, weight_decay: 0);
+        Assert.Equal([0, 2], FlatAdamW.WithoutDecay(flat).Select(x => flat.FindIndex(q => ReferenceEquals(q, x))));
+        using var mine = new FlatAdamW(flat, 0.01, 0.1, FlatAdamW.WithoutDecay(flat));
+        for (var step = 0; step < 4; step++)
+        {
+            Loss3(reference, step).backward();
+            decayed.step();
+            plain.step();
+            decayed.zero_grad();
+            plain.zero_grad();
+            Loss3(flat, step).backward();
+            mine.Step();
+            mine.ZeroGrad();
+        }
+        for (var i = 0; i < 3; i++)
+            Assert.True(reference[i].allclose(flat[i], rtol: 0, atol: 1e-6), $"parameter {i}: {(reference[i] - flat[i]).abs().max().item<float>()}");
+    }
+
+    [Fact]
+    public void WithAZeroGradientOnlyTheDecayedParametersShrink()
+    {
+        // Adam's update of a zero gradient is 0, so one step leaves decay alone: p · (1 − lr · wd) = 1 · (1 − 0.1 · 0.5).
+        List<Parameter> p = [new Parameter(ones(2, 2)), new Parameter(ones(2))];
+        using var mine = new FlatAdamW(p, 0.1, 0.5, FlatAdamW.WithoutDecay(p));
+        p[0].sum().Plus(p[1].sum()).Times(0.0).backward();
+        mine.Step();
+        Assert.Equal([0.95f, 0.95f, 0.95f, 0.95f], p[0].data<float>().ToArray());
+        Assert.Equal([1f, 1f], p[1].data<float>().ToArray());
+    }
+
+    [Fact]
     public void ParametersShareOneBufferAndGradientsAccumulateIntoIt()
     {
         var p = Parameters(5);

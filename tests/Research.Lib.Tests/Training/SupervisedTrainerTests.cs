@@ -58,6 +58,50 @@ public class SupervisedTrainerTests
     }
 
     [Fact]
+    public void PatienceStopsAfterThatManyEvaluationsWithoutABetterOneAndKeepsTheBest()
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();
+        var options = new SupervisedTrainingOptions { BatchSize = 8, GroupSize = 2, MaxSteps = 10, LogEvery = 1, EvaluateEvery = 1, Patience = 2, LearningRate = 1e-3, QueryMaxLength = 32, PassageMaxLength = 32 };
+        var scores = new[] { 0.2, 0.9, 0.5, 0.9, 0.95, 0.1 };  // after steps 1-6: 3 and 4 do not beat step 2 (0.9 ties are no gain): stop at 4
+        var seen = new List<float[]>();
+        float[] Weight(SentenceEncoder e) => e.Model.named_parameters().First(p => p.name.EndsWith("query.weight", StringComparison.Ordinal)).parameter.detach().cpu().data<float>().ToArray();
+        IReadOnlyDictionary<string, double> Evaluate(SentenceEncoder e)
+        {
+            seen.Add(Weight(e));
+            return new Dictionary<string, double> { ["main_score"] = scores[seen.Count - 1] };
+        }
+        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        var result = SupervisedTrainer.Train(encoder, examples, options, Evaluate);
+        Assert.Equal((4L, 2L, true, 4), (result.Steps, result.BestStep!.Value, result.StoppedEarly, seen.Count));
+        Assert.Equal(seen[1], Weight(encoder));
+
+        // Patience counts evaluations made during the run, and needs an evaluation to count.
+        Assert.Equal("patience 2: early stopping counts evaluations during the run; set evaluate_every too.",
+            Assert.Throws<ArgumentException>(() => (options with { EvaluateEvery = 0 }).Validate()).Message);
+        Assert.Equal("patience 2: early stopping needs an evaluation to count (--eval, or an evaluation callback).",
+            Assert.Throws<ArgumentException>(() => SupervisedTrainer.Train(encoder, examples, options)).Message);
+    }
+
+    [Fact]
+    public void ARecordsPromptCoversTheModelsQueryInstruction()
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();
+        var options = new SupervisedTrainingOptions { BatchSize = 8, GroupSize = 2, MaxSteps = 3, LogEvery = 1, LearningRate = 1e-3, QueryMaxLength = 32, PassageMaxLength = 32 };
+        var folder = Path.Combine(Toy, "tiny-bert");
+        double[] Losses(string instruction, string? prompt)
+        {
+            using var plain = SentenceEncoder.Load(folder);
+            using var encoder = SentenceEncoder.Load(folder, overrideSettings: plain.Settings with { QueryInstruction = instruction });
+            return SupervisedTrainer.Train(encoder, examples.Select(e => e with { Prompt = prompt }).ToList(), options).Log.Select(l => l.Loss).ToArray();
+        }
+        var instructed = Losses("query: ", null);
+        Assert.Equal(instructed, Losses("", "query: "));             // the record's prompt in place of the model's instruction
+        Assert.Equal(Losses("", null), Losses("query: ", ""));        // an empty prompt covers the instruction too
+        Assert.NotEqual(instructed, Losses("", null));
+        Assert.Equal("Represent this: why", new TrainingExample("why", ["p"], []) { Prompt = "Represent this: " }.QueryText("query: "));
+    }
+
+    [Fact]
     public void BatchesNeverHoldTwoCopiesOfAQueryOrPositive()
     {
         var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();

@@ -1,0 +1,108 @@
+using Research.Lib.Data;
+using Research.Lib.Evaluation;
+using Research.Lib.IO;
+using Research.Lib.Modeling;
+using Research.Lib.Training;
+
+namespace Research.Lib.Experiments;
+
+/// <summary>
+/// A whole training run, the one code path of <c>research train</c>, experiment grids and notebooks: the configuration
+/// read and checked, the data read, the evaluation callback built (retrieval for supervised runs, STS / pairs for the
+/// others), the model loaded (from the checkpoint when resuming), the method trained by <see cref="TrainingLoop"/>, and
+/// the run folder written (<see cref="TrainingRunFolder"/>).
+/// </summary>
+public static class TrainingJob
+{
+    /// <param name="request">what to train</param>
+    /// <param name="onLog">told every log line</param>
+    /// <param name="progress">shows the progress of reading the data (default none)</param>
+    public static TrainingJobResult Run(TrainingRequest request, Action<TrainingLogEntry>? onLog = null, IReadProgress? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        progress ??= IReadProgress.None;
+        if (!TrainingRequest.Methods.Contains(request.Method))
+            throw new ArgumentException($"--method {request.Method}: expected {string.Join(", ", TrainingRequest.Methods.SkipLast(1))} or {TrainingRequest.Methods[^1]}.");
+        if (request.Devices.Count == 0) throw new ArgumentException("No device to train on.");
+        var checkpointDir = request.CheckpointDirectory;
+        if (request.Resume)
+        {
+            AtomicDirectory.Recover(checkpointDir); // a kill between the checkpoint's two moves leaves it set aside
+            if (!File.Exists(Path.Combine(checkpointDir, "trainer_state.json")))
+                throw new FileNotFoundException($"--resume: no checkpoint in {checkpointDir} (trainer_state.json); start without --resume.");
+        }
+        var startFrom = request.Resume ? checkpointDir : request.Model;
+        return request.Method switch
+        {
+            "supervised" => Supervised(request, startFrom, checkpointDir, onLog, progress),
+            "mlm" => Mlm(request, startFrom, checkpointDir, onLog, progress),
+            _ => Unsupervised(request, startFrom, checkpointDir, onLog, progress),
+        };
+    }
+
+    private static TrainingJobResult Supervised(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress)
+    {
+        var options = Options<SupervisedTrainingOptions>(r);
+        options.Validate();
+        var examples = progress.OverFile($"reading {Path.GetFileName(r.Data)}", r.Data, p => TrainingExampleReader.Read(r.Data, ReadOptions.Strict with { BytesRead = p }).ToList());
+        SupervisedTrainer.CheckData(examples, options, $"--data {r.Data}");
+        RetrievalDataset? dev = r.Eval is { } evalPath
+            ? Directory.Exists(evalPath) ? BeirReader.Read(evalPath, "test") : QueryPassageEvalReader.Read(evalPath, r.EvalNeg)
+            : null;
+        using var encoder = SentenceEncoder.Load(startFrom, r.Devices[0]);
+        var result = SupervisedTrainer.Train(encoder, examples, options, dev is null ? null : TrainingEvaluators.Retrieval(dev), onLog,
+            options.CheckpointEvery > 0 ? checkpointDir : null, r.Resume ? checkpointDir : null,
+            r.Devices.Count > 1 ? (r.Devices.Skip(1).ToList(), startFrom) : null);
+        TrainingRunFolder.Write(r.Out, encoder, result, TrainingConfig.ToJson(options), r.Model, r.Data);
+        return new TrainingJobResult(result, examples.Count, options.KeepBest && result.BestEval is not null);
+    }
+
+    private static TrainingJobResult Unsupervised(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress)
+    {
+        var options = Options<UnsupervisedTrainingOptions>(r) with
+        {
+            Method = r.Method switch { "esimcse" => UnsupervisedMethod.ESimCse, "diffcse" => UnsupervisedMethod.DiffCse, _ => UnsupervisedMethod.SimCse },
+        };
+        if (r.Generator is not null) options = options with { Generator = r.Generator };
+        options.Validate();
+        var sentences = Sentences(r, progress);
+        using var encoder = SentenceEncoder.Load(startFrom, r.Devices[0]);
+        var result = UnsupervisedTrainer.Train(encoder, sentences, options, PairEvaluation(r), onLog,
+            options.CheckpointEvery > 0 ? checkpointDir : null, r.Resume ? checkpointDir : null);
+        var args = TrainingConfig.ToJson(options);
+        args["method"] = r.Method;
+        TrainingRunFolder.Write(r.Out, encoder, result, args, r.Model, r.Data);
+        return new TrainingJobResult(result, sentences.Count, options.KeepBest && result.BestEval is not null);
+    }
+
+    private static TrainingJobResult Mlm(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress)
+    {
+        var options = Options<MlmTrainingOptions>(r);
+        options.Validate();
+        var sentences = Sentences(r, progress);
+        using var encoder = SentenceEncoder.Load(startFrom, r.Devices[0]);
+        using var head = MlmHead.Load(startFrom, encoder.Model.Config, (long)options.Seed);
+        var result = MlmTrainer.Train(encoder, head, sentences, options, PairEvaluation(r), onLog,
+            options.CheckpointEvery > 0 ? checkpointDir : null, r.Resume ? checkpointDir : null);
+        var args = TrainingConfig.ToJson(options);
+        args["method"] = r.Method;
+        TrainingRunFolder.Write(r.Out, encoder, result, args, r.Model, r.Data, head.SaveInto);
+        return new TrainingJobResult(result, sentences.Count, options.KeepBest && result.BestEval is not null);
+    }
+
+    private static T Options<T>(TrainingRequest r) where T : OptimizationOptions, new()
+    {
+        var options = r.ConfigPath is not null ? TrainingConfig.Read<T>(r.ConfigPath, "--config")
+            : r.Config is not null ? TrainingConfig.FromJson<T>(r.Config, "config")
+            : new T();
+        if (r.Checkpoint is not null && !r.Resume && options.CheckpointEvery == 0)
+            throw new ArgumentException($"--checkpoint {r.Checkpoint}: checkpoint_every is 0, so no checkpoint would be written there; set checkpoint_every in the config.");
+        return r.Precision is { } p ? options with { Precision = p } : options;
+    }
+
+    private static List<string> Sentences(TrainingRequest r, IReadProgress progress) =>
+        progress.OverFile($"reading {Path.GetFileName(r.Data)}", r.Data, p => SentenceReader.Read(r.Data, ReadOptions.Strict with { BytesRead = p }).ToList());
+
+    private static Func<SentenceEncoder, IReadOnlyDictionary<string, double>>? PairEvaluation(TrainingRequest r) =>
+        TrainingEvaluators.Pairs(r.EvalSts is null ? null : TextPairReader.Read(r.EvalSts).ToList(), r.EvalPairs is null ? null : TextPairReader.ReadBinary(r.EvalPairs).ToList());
+}

@@ -1,0 +1,19 @@
+using Research.Lib.Training;
+
+namespace Research.Lib.Experiments;
+
+/// <summary>What a <see cref="TrainingJob"/> did: the run, the number of records or sentences it trained on, and whether the saved model is the best evaluation's.</summary>
+public sealed record TrainingJobResult(TrainingResult Result, int Records, bool KeptBest)
+{
+    /// <summary>The closing line <c>research train</c> prints.</summary>
+    public string Summary(string method, string outDir)
+    {
+        var what = method == "supervised" ? $"{Result.Steps} steps on {Records} records" : $"{method}: {Result.Steps} steps on {Records} sentences";
+        var best = Result.BestEval is { } b
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; best main_score {TrainingLoop.MainScore(b):0.0000} at step {Result.BestStep}")
+              + (method == "supervised" ? "" : KeptBest ? " (kept)" : " (the model is the last step's)")
+            : "";
+        var stopped = Result.StoppedEarly ? $"; stopped early (patience) after step {Result.Steps}" : "";
+        return $"{what} -> {outDir}{best}{stopped}";
+    }
+}

@@ -1,0 +1,96 @@
+using Research.Lib.Data;
+using Research.Lib.Modeling;
+using Research.Lib.Training;
+
+namespace Research.Lib.Tests.Training;
+
+/// <summary>
+/// What the one loop gives every method: a run interrupted after a checkpoint and resumed from it ends where the straight
+/// run ends (SimCSE, ESimCSE with its momentum encoder and queue, masked-language-model with its head; the supervised
+/// case is in <see cref="SupervisedTrainerTests"/>), gradient accumulation for every method, and a refused resume of
+/// another method's checkpoint.
+/// </summary>
+[Collection(TorchRandomCollection.Name)]
+public class TrainingLoopTests
+{
+    private static readonly string Toy = TestPaths.ToyData;
+
+    private static List<string> Sentences() => SentenceReader.ReadEveryLine(Path.Combine(Toy, "toy_unsup.txt"));
+
+    /// <summary>Straight, then interrupted at step 5 (after a checkpoint) and resumed from it: the losses are the same and the weights (and head) agree to 1e-6.</summary>
+    private static void ResumeEqualsStraight(Func<SentenceEncoder, MlmHead?, Action<TrainingLogEntry>?, string?, string?, TrainingResult> train, bool withHead)
+    {
+        using var straight = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        using var straightHead = withHead ? MlmHead.Load(Path.Combine(Toy, "tiny-bert"), straight.Model.Config) : null;
+        var full = train(straight, straightHead, null, null, null);
+        Assert.Equal(10, full.Steps);
+
+        using var dir = new TempDir();
+        var checkpoint = Path.Combine(dir.Path, "checkpoint");
+        using (var first = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert")))
+        using (var firstHead = withHead ? MlmHead.Load(Path.Combine(Toy, "tiny-bert"), first.Model.Config) : null)
+            Assert.Throws<OperationCanceledException>(() => train(first, firstHead,
+                e => { if (e.Step == 5) throw new OperationCanceledException("interrupted after a checkpoint"); }, checkpoint, null));
+        using var resumed = SentenceEncoder.Load(checkpoint);
+        using var resumedHead = withHead ? MlmHead.Load(checkpoint, resumed.Model.Config) : null;
+        var result = train(resumed, resumedHead, null, checkpoint, checkpoint);
+        Assert.Equal(10, result.Steps);
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), result.Log.Select(l => l.Step));
+        Assert.Equal(full.Log.Select(l => l.Loss), result.Log.Select(l => l.Loss));
+        var b = resumed.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var maxDiff = straight.Model.named_parameters().Max(p => (p.parameter - b[p.name]).abs().max().item<float>());
+        Assert.True(maxDiff <= 1e-6, $"max |straight - resumed| = {maxDiff}");
+        if (withHead)
+        {
+            var h = resumedHead!.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            Assert.True(straightHead!.named_parameters().Max(p => (p.parameter - h[p.name]).abs().max().item<float>()) <= 1e-6);
+        }
+    }
+
+    [Theory]
+    [InlineData(UnsupervisedMethod.SimCse)]
+    [InlineData(UnsupervisedMethod.ESimCse)]
+    public void AnUnsupervisedRunResumedFromItsCheckpointEndsAsTheStraightRun(UnsupervisedMethod method)
+    {
+        var sentences = Sentences();
+        // 3 epochs of 4 batches; the run is stopped at step 5 and resumes from the step-3 checkpoint, within an epoch (ESimCSE's
+        // queue then holds three steps of keys).
+        var options = new UnsupervisedTrainingOptions { Method = method, BatchSize = 24, Epochs = 3, MaxSteps = 10, LearningRate = 1e-3, LogEvery = 1, EvaluateEvery = 0, CheckpointEvery = 3, QueueSize = 48, MlpBatchNorm = method == UnsupervisedMethod.SimCse };
+        ResumeEqualsStraight((encoder, _, onLog, checkpoint, resume) => UnsupervisedTrainer.Train(encoder, sentences.Take(96).ToList(), options, null, onLog, checkpoint, resume), withHead: false);
+    }
+
+    [Fact]
+    public void AMaskedLanguageModelRunResumedFromItsCheckpointEndsAsTheStraightRunHeadIncluded()
+    {
+        var sentences = Sentences();
+        var options = new MlmTrainingOptions { BatchSize = 32, MaxSteps = 10, Epochs = 2, LearningRate = 1e-3, LogEvery = 1, CheckpointEvery = 4, MaxLength = 32 };
+        ResumeEqualsStraight((encoder, head, onLog, checkpoint, resume) => MlmTrainer.Train(encoder, head!, sentences, options, null, onLog, checkpoint, resume), withHead: true);
+    }
+
+    [Fact]
+    public void EveryMethodAccumulatesGradients()
+    {
+        var sentences = Sentences().Take(96).ToList();
+        using var a = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        var simcse = UnsupervisedTrainer.Train(a, sentences, new UnsupervisedTrainingOptions { BatchSize = 16, GradientAccumulation = 2, Epochs = 1, LogEvery = 1, EvaluateEvery = 0 });
+        Assert.Equal([1L, 2, 3], simcse.Log.Select(l => l.Step));      // 6 batches of 16, 2 per step
+        using var b = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        using var head = MlmHead.Load(Path.Combine(Toy, "tiny-bert"), b.Model.Config);
+        var mlm = MlmTrainer.Train(b, head, sentences, new MlmTrainingOptions { BatchSize = 16, GradientAccumulation = 3, Epochs = 1, LogEvery = 1, MaxLength = 32 });
+        Assert.Equal([1L, 2], mlm.Log.Select(l => l.Step));             // 6 batches, 3 per step
+    }
+
+    [Fact]
+    public void ACheckpointOfAnotherRunIsRefused()
+    {
+        var sentences = Sentences();
+        using var dir = new TempDir();
+        var checkpoint = Path.Combine(dir.Path, "checkpoint");
+        var options = new UnsupervisedTrainingOptions { BatchSize = 16, MaxSteps = 2, LogEvery = 1, EvaluateEvery = 0, CheckpointEvery = 2 };
+        using (var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert")))
+            UnsupervisedTrainer.Train(encoder, sentences, options, checkpointDirectory: checkpoint);
+        using var again = SentenceEncoder.Load(checkpoint);
+        var e = Assert.Throws<InvalidDataException>(() => UnsupervisedTrainer.Train(again, sentences, options with { Method = UnsupervisedMethod.ESimCse, MaxSteps = 4 }, resumeFrom: checkpoint));
+        Assert.Equal($"checkpoint {checkpoint} was made by another run: max_steps 2 in the checkpoint, 4 now; method SimCse in the checkpoint, ESimCse now. Resume with the data and settings it was made with, or start without resuming.", e.Message);
+    }
+}
