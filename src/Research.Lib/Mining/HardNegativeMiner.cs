@@ -54,7 +54,7 @@ public static class HardNegativeMiner
             if (options.Method != MiningMethod.Bm25)
             {
                 passageVectors = QueryCleaner.Normalized(encoder!.EncodePassages(passages));
-                queryVectors = QueryCleaner.Normalized(encoder.EncodeQueries(queries));
+                queryVectors = QueryCleaner.Normalized(EncodeQueries(encoder, examples));
             }
             if (options.Method != MiningMethod.Dense)
                 bm25 = Bm25Index.Build(passages.Select((p, i) => (i.ToString(CultureInfo.InvariantCulture), p)));
@@ -210,6 +210,23 @@ public static class HardNegativeMiner
         using var index = FlatIndex.Create(passages.Dimension);
         index.Add(passages, Enumerable.Range(0, passages.Rows).Select(i => (long)i).ToArray());
         return index.Search(queries, depth).Select(hits => hits.Select(h => ((int)h.Id, (double)h.Score)).ToList()).ToArray();
+    }
+
+    /// <summary>
+    /// Each record's query as training sees it: a record's <see cref="TrainingExample.Prompt"/> in front of its query in
+    /// place of the model's query instruction (FlagEmbedding's per-record prompt), the others with the model's instruction.
+    /// </summary>
+    private static EmbeddingMatrix EncodeQueries(IEmbeddingEncoder encoder, IReadOnlyList<TrainingExample> examples)
+    {
+        var prompted = Enumerable.Range(0, examples.Count).Where(i => examples[i].Prompt is not null).ToList();
+        if (prompted.Count == 0) return encoder.EncodeQueries(examples.Select(e => e.Query).ToList());
+        var plain = Enumerable.Range(0, examples.Count).Where(i => examples[i].Prompt is null).ToList();
+        var withPrompt = encoder.EncodeQueries(prompted.Select(i => examples[i].QueryText("")).ToList(), new EncodeOptions { Instruction = "" });
+        var without = plain.Count == 0 ? null : encoder.EncodeQueries(plain.Select(i => examples[i].Query).ToList());
+        var data = new float[examples.Count * withPrompt.Dimension];
+        for (var k = 0; k < prompted.Count; k++) withPrompt.Row(k).CopyTo(data.AsSpan(prompted[k] * withPrompt.Dimension));
+        for (var k = 0; k < plain.Count; k++) without!.Row(k).CopyTo(data.AsSpan(plain[k] * withPrompt.Dimension));
+        return new EmbeddingMatrix(data, examples.Count, withPrompt.Dimension);
     }
 
     /// <summary>Fused order; each candidate keeps its dense cosine as score, so the filters and neg_scores compare like with like.</summary>

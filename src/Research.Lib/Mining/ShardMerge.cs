@@ -60,6 +60,20 @@ public static class ShardMerge
         return new Result(parts.Count, records.Count, null);
     }
 
+    /// <summary>
+    /// Saves one part of a sharded encode (<paramref name="shard"/> of an input of <paramref name="inputLines"/> lines)
+    /// with its <c>PATH.shard.json</c> (shard, rows, input lines), which <see cref="Merge"/> checks; an unsharded encode
+    /// (<paramref name="shard"/> null) removes a stale one of an earlier sharded run at the same path.
+    /// </summary>
+    public static void SaveVectorPart(EmbeddingMatrix vectors, string path, ShardSpec? shard, int inputLines)
+    {
+        ArgumentNullException.ThrowIfNull(vectors);
+        vectors.Save(path);
+        var shardFile = path + ".shard.json";
+        if (shard is null) File.Delete(shardFile);
+        else AtomicFile.WriteAllText(shardFile, new JsonObject { ["shard"] = shard.ToString(), ["rows"] = vectors.Rows, ["input_lines"] = inputLines }.ToJsonString() + "\n");
+    }
+
     private static Result MergeVectors(IReadOnlyList<string> parts, string output)
     {
         var matrices = parts.Select(EmbeddingMatrix.Load).ToList();

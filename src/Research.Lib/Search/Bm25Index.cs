@@ -157,6 +157,20 @@ public sealed class Bm25Index : IDisposable
         return results;
     }
 
+    /// <summary>
+    /// A run over queries with ids (a BEIR queries file): each id's top <paramref name="k"/> documents, for a TREC run
+    /// file. A query id given twice is refused, naming it (a run holds one ranking per query).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<ScoredDocument>> SearchRun(IReadOnlyList<(string Id, string Text)> queries, int k, int? threads = null)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, _) in queries)
+            if (!seen.Add(id)) throw new ArgumentException($"query id '{id}' appears twice among the queries; a run holds one ranking per query.");
+        var hits = SearchBatch(queries.Select(q => q.Text).ToList(), k, threads);
+        return queries.Select((q, i) => (q.Id, Hits: hits[i])).ToDictionary(x => x.Id, x => x.Hits, StringComparer.Ordinal);
+    }
+
     public void Dispose()
     {
         _reader.Dispose();

@@ -53,6 +53,16 @@ public sealed class WordPieceTextTokenizer : ITextTokenizer
 
     public WordPieceSettings Settings { get; }
 
+    /// <summary>vocab.txt lines (UTF-8, LF or CRLF; a trailing empty line dropped).</summary>
+    public static List<string> VocabLines(byte[] bytes)
+    {
+        var text = new System.Text.UTF8Encoding(false, true).GetString(bytes);
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
+        return lines;
+    }
+
     public static WordPieceTextTokenizer Create(IReadOnlyList<string> vocab, WordPieceSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(vocab);

@@ -45,7 +45,7 @@ public sealed class SupervisedObjective : ITrainingObjective
         SupervisedTrainer.CheckData(examples, options, "the training data", _loss);
         (_encoder, _examples, _options) = (encoder, examples, options);
         _pool = examples.SelectMany(e => e.Pos).Distinct(StringComparer.Ordinal).ToList();
-        BatchesPerEpoch = DuplicateFreeBatcher.Batches(examples, options.BatchSize, new SplitMix64(options.Seed)).Count;
+        BatchesPerEpoch = DuplicateFreeBatcher.Batches(examples, options.BatchSize, new SplitMix64(options.Seed), options.SameTypeWithinBatch).Count;
         Fingerprint = TrainingFingerprint.Of(examples, options);
         Parameters = encoder.Model.parameters().Concat(encoder.Projection?.parameters() ?? []).ToList();
         SavedModules = encoder.Projection is null ? [("", encoder.Model)] : [("", encoder.Model), ("2_Dense.", encoder.Projection)];
@@ -142,7 +142,7 @@ public sealed class SupervisedObjective : ITrainingObjective
     private List<int[]> Batches(int epoch)
     {
         if (_epoch is not { } cached || cached.Epoch != epoch)
-            _epoch = cached = (epoch, DuplicateFreeBatcher.Batches(_examples, _options.BatchSize, new SplitMix64(SplitMix64.Mix(_options.Seed, (ulong)epoch))).ToList());
+            _epoch = cached = (epoch, DuplicateFreeBatcher.Batches(_examples, _options.BatchSize, new SplitMix64(SplitMix64.Mix(_options.Seed, (ulong)epoch)), _options.SameTypeWithinBatch));
         return cached.Batches;
     }
 

@@ -56,6 +56,14 @@ public static class SupervisedTrainer
         var distinct = examples.SelectMany(e => e.Pos.Concat(e.Neg)).Distinct(StringComparer.Ordinal).Count();
         if (distinct < options.GroupSize)
             throw new ArgumentException($"group_size {options.GroupSize}: {source} has {distinct} distinct passages in all, fewer than one query's group (1 positive + {options.GroupSize - 1} negatives); lower group_size or mine more negatives.");
+        if (options.SameTypeWithinBatch)
+        {
+            if (examples.All(e => e.Type is null))
+                throw new ArgumentException($"same_type_within_batch: no record of {source} has a \"type\"; give each record the task it belongs to, or turn the option off.");
+            var lone = examples.GroupBy(e => e.Type ?? "", StringComparer.Ordinal).FirstOrDefault(g => g.Count() < 2);
+            if (lone is not null)
+                throw new ArgumentException($"same_type_within_batch: {source} has 1 record {(lone.Key.Length == 0 ? "without a type" : $"of type \"{lone.Key}\"")}; a batch of one type needs at least 2 (in-batch negatives), so it would never be trained on.");
+        }
         loss ??= options.CreateLoss();
         if (loss.NeedsTeacherScores)
             for (var i = 0; i < examples.Count; i++)

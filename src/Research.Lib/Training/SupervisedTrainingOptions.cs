@@ -54,6 +54,14 @@ public sealed record SupervisedTrainingOptions : OptimizationOptions
     /// </summary>
     public int LengthBucket { get; init; }
 
+    /// <summary>
+    /// Every batch from records of one <c>type</c> (the records without one form one more group), the batches of all
+    /// types shuffled together: FlagEmbedding's same_dataset_within_batch, sentence-transformers' proportional
+    /// multi-dataset batch sampler. For a file that mixes tasks (retrieval, STS, classification…), where another task's
+    /// passage is a negative too easy to teach anything. Each type needs at least 2 records.
+    /// </summary>
+    public bool SameTypeWithinBatch { get; init; }
+
     /// <summary>The loss these options name, with its settings (a new object each call).</summary>
     public IContrastiveLoss CreateLoss() => Loss.Create(new LossSettings
     {

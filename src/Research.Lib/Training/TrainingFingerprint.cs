@@ -18,8 +18,10 @@ public sealed record TrainingFingerprint(string DataSha256, IReadOnlyDictionary<
     {
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(options);
-        return Of(examples.SelectMany(e => new[] { e.Query }.Concat(e.Pos).Append("\u0001").Concat(e.Neg).Append("\u0002")), options,
-            ("group_size", options.GroupSize), ("query_max_length", options.QueryMaxLength), ("passage_max_length", options.PassageMaxLength),
+        // With same_type_within_batch the records' types decide the batches too, so they are part of the data then.
+        var types = options.SameTypeWithinBatch;
+        return Of(examples.SelectMany(e => new[] { e.Query }.Concat(e.Pos).Append("\u0001").Concat(e.Neg).Append(types ? "\u0002" + e.Type : "\u0002")), options,
+            ("group_size", options.GroupSize), ("same_type_within_batch", options.SameTypeWithinBatch), ("query_max_length", options.QueryMaxLength), ("passage_max_length", options.PassageMaxLength),
             ("length_bucket", options.LengthBucket), ("loss", options.Loss.ToString()));
     }
 

@@ -10,7 +10,7 @@ public class HardNegativeMinerTests
     // One query; passages at cosines 0.9 (its positive), 0.85, 0.7, 0.5, 0.3, 0.1 with it.
     private static float[] At(double cosine) => [(float)cosine, (float)Math.Sqrt(1 - cosine * cosine)];
 
-    private static readonly FixedEncoder Encoder = new(new()
+    private static Dictionary<string, float[]> Vectors() => new()
     {
         ["q"] = [1, 0],
         ["pos"] = At(0.9),
@@ -19,7 +19,9 @@ public class HardNegativeMinerTests
         ["n50"] = At(0.5),
         ["n30"] = At(0.3),
         ["n10"] = At(0.1),
-    });
+    };
+
+    private static readonly FixedEncoder Encoder = new(Vectors());
 
     private static readonly TrainingExample[] Records = [new("q", ["pos"], [])];
     private static readonly string[] Corpus = ["n10", "pos", "n50", "n85", "n30", "n70"];
@@ -66,6 +68,23 @@ public class HardNegativeMinerTests
         Assert.Equal(["m53", "m60"], Assert.Single(result.Examples).Neg);
         Assert.Equal(2, result.Report.FilteredRatio);
         Assert.Equal((0.855, -0.525), (HardNegativeMiner.RatioThreshold(0.9, 0.95), HardNegativeMiner.RatioThreshold(-0.5, 0.95)));
+    }
+
+    [Fact]
+    public void ARecordsPromptTakesThePlaceOfTheModelsQueryInstructionInDenseMining()
+    {
+        // The same query twice, the first with a prompt: "find: q" is orthogonal to "q", so it ranks the passages the other way round.
+        var vectors = Vectors();
+        vectors["find: q"] = [0, 1];
+        var encoder = new FixedEncoder(vectors);
+        TrainingExample[] records = [new("q", ["pos"], [], prompt: "find: "), new("q", ["pos"], [])];
+        var result = HardNegativeMiner.Mine(records, Corpus, encoder, new MiningOptions { Method = MiningMethod.Dense, RangeStart = 0, RangeEnd = 2, Count = 2, Sampling = NegativeSampling.Top });
+        Assert.Equal(["n10", "n30"], result.Examples[0].Neg); // sin of each cosine: 0.995, 0.954, …; the positive's 0.436
+        Assert.Equal(0.43589, Math.Round(result.Examples[0].PosScores![0], 5));
+        Assert.Equal(["n85", "n70"], result.Examples[1].Neg);
+        Assert.Equal("find: ", result.Examples[0].Prompt);
+        // The prompted query without the model's instruction (an empty one), the other with the model's (null).
+        Assert.Equal([("find: q", ""), ("q", null)], encoder.Queries);
     }
 
     [Fact]

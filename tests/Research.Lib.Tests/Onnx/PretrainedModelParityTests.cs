@@ -46,7 +46,7 @@ public class PretrainedModelParityTests
         var entry = ModelCatalog.Find(name);
         var assembly = ObtainOrSkip(entry);
         var onnx = AssemblyResources.Read(assembly, entry.OnnxResource);
-        using var encoder = OnnxBertImporter.Import(OnnxGraph.Parse(onnx, name), ModelCatalog.VocabLines(AssemblyResources.Read(assembly, entry.VocabResource)),
+        using var encoder = OnnxBertImporter.Import(OnnxGraph.Parse(onnx, name), WordPieceTextTokenizer.VocabLines(AssemblyResources.Read(assembly, entry.VocabResource)),
             new OnnxImportOptions { Pooling = entry.Pooling, Normalize = entry.Normalize, MaxLength = entry.MaxLength, QueryInstruction = entry.QueryInstruction }, name);
         var c = encoder.Model.Config;
         Assert.Equal((6, 384, heads, 1536, activation, 30522, 512, 2, 1e-12), (c.NumHiddenLayers, c.HiddenSize, c.NumAttentionHeads, c.IntermediateSize, c.HiddenAct, c.VocabSize, c.MaxPositionEmbeddings, c.TypeVocabSize, c.LayerNormEps));

@@ -28,6 +28,18 @@ public class Bm25AndFusionTests
     }
 
     [Fact]
+    public void ARunMapsEachQueryIdToItsRankingAndRefusesAnIdTwice()
+    {
+        using var index = Bm25Index.Build(Docs);
+        var run = index.SearchRun([("q7", "bond prices"), ("q2", "compound interest")], 2);
+        Assert.Equal(["q7", "q2"], run.Keys);
+        Assert.Equal(["d3"], run["q7"].Select(h => h.DocId));
+        Assert.Equal(["d1", "d3"], run["q2"].Select(h => h.DocId));
+        var twice = Assert.Throws<ArgumentException>(() => index.SearchRun([("q7", "bond prices"), ("q7", "index fund")], 2));
+        Assert.Equal("query id 'q7' appears twice among the queries; a run holds one ranking per query.", twice.Message);
+    }
+
+    [Fact]
     public void AnalyzersTokenizeAsConfigured()
     {
         using var cjk = Bm25Index.Build(Docs, new Bm25Options { Analyzer = Bm25Analyzer.Cjk });

@@ -106,13 +106,47 @@ public class SupervisedTrainerTests
     {
         var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();
         var batches = DuplicateFreeBatcher.Batches(examples, 32, new SplitMix64(7));
-        Assert.Equal(examples.Count, batches.Sum(b => b.Length) + (examples.Count - batches.Sum(b => b.Length))); // every record at most once
+        // Every one of the 318 records, once: 11 batches of up to 32, one more than without the duplicates (those wait for a later batch).
+        Assert.Equal((11, 318), (batches.Count, batches.Sum(b => b.Length)));
         Assert.Equal(batches.SelectMany(b => b).Count(), batches.SelectMany(b => b).Distinct().Count());
         foreach (var b in batches)
         {
             Assert.Equal(b.Length, b.Select(i => Research.Lib.Text.TextNormalizer.ForComparison(examples[i].Query)).Distinct().Count());
             Assert.Equal(b.Length, b.Select(i => examples[i].Pos[0]).Distinct().Count());
         }
+    }
+
+    [Fact]
+    public void SameTypeBatchesHoldOneTypeEachAndTheRestAsWithoutTypes()
+    {
+        // 10 records of type a, 7 of type b, 5 without a type, all queries and positives distinct; batches of 4.
+        var examples = Enumerable.Range(0, 22).Select(i => new TrainingExample($"q{i}", [$"p{i}"], [], type: i < 10 ? "a" : i < 17 ? "b" : null)).ToList();
+        var typed = DuplicateFreeBatcher.Batches(examples, 4, new SplitMix64(3), sameType: true);
+        // a: 4 + 4 + 2, b: 4 + 3, untyped: 4 (its fifth record alone would be a batch of one, dropped as any last batch of one).
+        Assert.Equal([2, 3, 4, 4, 4, 4], typed.Select(b => b.Length).Order().ToArray());
+        Assert.All(typed, b => Assert.Single(b.Select(i => examples[i].Type).Distinct()));
+        Assert.Equal(21, typed.SelectMany(b => b).Distinct().Count());
+        Assert.Equal(typed, DuplicateFreeBatcher.Batches(examples, 4, new SplitMix64(3), sameType: true)); // the seed decides
+        var mixed = DuplicateFreeBatcher.Batches(examples, 4, new SplitMix64(3));
+        Assert.Equal([2, 4, 4, 4, 4, 4], mixed.Select(b => b.Length).Order().ToArray());
+        Assert.Contains(mixed, b => b.Select(i => examples[i].Type).Distinct().Count() > 1);
+    }
+
+    [Fact]
+    public void SameTypeWithinBatchNeedsTypesWithTwoRecordsEach()
+    {
+        var options = new SupervisedTrainingOptions { GroupSize = 1, SameTypeWithinBatch = true };
+        TrainingExample R(int i, string? type) => new($"q{i}", [$"p{i}"], [], type: type);
+        var untyped = Assert.Throws<ArgumentException>(() => SupervisedTrainer.CheckData([R(0, null), R(1, null)], options, "train.jsonl"));
+        Assert.Equal("same_type_within_batch: no record of train.jsonl has a \"type\"; give each record the task it belongs to, or turn the option off.", untyped.Message);
+        var lone = Assert.Throws<ArgumentException>(() => SupervisedTrainer.CheckData([R(0, "sts"), R(1, "qa"), R(2, "qa")], options, "train.jsonl"));
+        Assert.Equal("same_type_within_batch: train.jsonl has 1 record of type \"sts\"; a batch of one type needs at least 2 (in-batch negatives), so it would never be trained on.", lone.Message);
+        SupervisedTrainer.CheckData([R(0, "sts"), R(1, "sts"), R(2, "qa"), R(3, "qa")], options, "train.jsonl");
+        // The types decide the batches then, so a checkpoint's fingerprint holds them; without the option they do not count.
+        TrainingExample[] a = [R(0, "sts"), R(1, "sts"), R(2, "qa"), R(3, "qa")], b = [R(0, "sts"), R(1, "qa"), R(2, "sts"), R(3, "qa")];
+        Assert.NotEqual(TrainingFingerprint.Of(a, options).DataSha256, TrainingFingerprint.Of(b, options).DataSha256);
+        var off = options with { SameTypeWithinBatch = false };
+        Assert.Equal(TrainingFingerprint.Of(a, off).DataSha256, TrainingFingerprint.Of(b, off).DataSha256);
     }
 
     [Fact]
