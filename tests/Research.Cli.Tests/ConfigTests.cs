@@ -29,6 +29,26 @@ public class ConfigTests(CliFixture cli) : IClassFixture<CliFixture>
         Assert.True(TrainCommand.Options<MlmTrainingOptions>(Path.Combine(cli.ToyData, "..", "configs", "mlm_chinese_wwm.json")).WholeWordMasking);
     }
 
+    /// <summary>
+    /// The recommended recipe (README "The recommended recipe") is the reference recipe's variant (b) with learning rate
+    /// 5e-5: the settings its SciFact figures were measured with, as the README states them.
+    /// </summary>
+    [Fact]
+    public void TheRecommendedConfigIsTheMeasuredRecipe()
+    {
+        var configs = Path.Combine(cli.ToyData, "..", "configs");
+        var recommended = TrainCommand.Options<SupervisedTrainingOptions>(Path.Combine(configs, "recommended_pairs.json"));
+        var reference = TrainCommand.Options<SupervisedTrainingOptions>(Path.Combine(configs, "scifact_st_hardneg.json"));
+        var loss = Assert.IsType<InfoNceLoss>(recommended.CreateLoss());
+        Assert.Equal((0.05, true, false), (loss.Options.Temperature, loss.Options.InBatchNegatives, loss.Options.Symmetric));
+        Assert.Equal((2, 32, 3, 5e-5, 0.01, 0.1, 1.0, 256, 256, 16, false),
+            (recommended.GroupSize, recommended.BatchSize, recommended.Epochs, recommended.LearningRate, recommended.WeightDecay,
+             recommended.WarmupRatio, recommended.MaxGradNorm, recommended.QueryMaxLength, recommended.PassageMaxLength,
+             recommended.LengthBucket, recommended.DecayAllParameters));
+        Assert.Equal(reference.Loss.ToString(), recommended.Loss.ToString());
+        Assert.Equal(reference with { LearningRate = 5e-5, Loss = recommended.Loss }, recommended);
+    }
+
     [Fact]
     public void EveryLossIsReachableFromAConfig()
     {

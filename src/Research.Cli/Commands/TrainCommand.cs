@@ -20,6 +20,7 @@ internal static class TrainCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint folder, written every checkpoint_every steps (default OUT.checkpoint); every method." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint folder exactly where the interrupted run was (same config and data)." };
         var devices = new Option<string?>("--devices") { Description = "Data-parallel over several devices in one process, one replica each: cuda:0,cuda:1,... (overrides --device)." };
+        var tensorboard = new Option<string?>("--tensorboard") { Description = "TensorBoard log folder: loss, learning rate, gradient norm, score gap, examples/s and every evaluation metric per log line, as the run trains (tensorboard --logdir DIR)." };
         var precision = new Option<string?>("--precision") { Description = "fp32, bf16 or fp16 (fp16: CUDA only, with dynamic loss scaling): mixed precision with float32 master weights; overrides the config's precision." };
         var method = new Option<string>("--method")
         {
@@ -31,7 +32,7 @@ internal static class TrainCommand
         var evalPairs = new Option<string?>("--eval-pairs") { Description = "simcse/esimcse/mlm: evaluate on labelled pairs (sentence1<TAB>sentence2<TAB>0|1): AP and F1 (main score when no --eval-sts)." };
         var cmd = new Command("train", "Fine-tune an embedding model: supervised contrastive (InfoNCE or margin/scale), unsupervised (SimCSE, ESimCSE, DiffCSE), or masked-language-model pre-training.")
         {
-            config, model, data, eval, evalNeg, device, devices, outDir, checkpoint, resume, precision, method, evalSts, evalPairs, generator,
+            config, model, data, eval, evalNeg, device, devices, outDir, checkpoint, resume, precision, method, evalSts, evalPairs, generator, tensorboard,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
@@ -72,6 +73,7 @@ internal static class TrainCommand
                 Devices = r.GetValue(devices) is { Length: > 0 } list ? ReplicatedEncoder.ParseDevices(list) : [CliOptions.ParseDevice(r.GetValue(device)!)],
                 Checkpoint = r.GetValue(checkpoint),
                 Resume = r.GetValue(resume),
+                TensorBoard = r.GetValue(tensorboard),
             };
             var outcome = TrainingJob.Run(request, Print, new ConsoleReadProgress());
             Console.WriteLine(outcome.Summary(methodName, request.Out));

@@ -32,12 +32,31 @@ public static class TrainingJob
                 throw new FileNotFoundException($"--resume: no checkpoint in {checkpointDir} (trainer_state.json); start without --resume.");
         }
         var startFrom = request.Resume ? checkpointDir : request.Model;
-        return request.Method switch
+        // The event file is opened with the first log line, so a run refused before training leaves none.
+        TensorBoardWriter? board = null;
+        if (request.TensorBoard is { } boardDir)
         {
-            "supervised" => Supervised(request, startFrom, checkpointDir, onLog, progress),
-            "mlm" => Mlm(request, startFrom, checkpointDir, onLog, progress),
-            _ => Unsupervised(request, startFrom, checkpointDir, onLog, progress),
-        };
+            var inner = onLog;
+            onLog = entry =>
+            {
+                board ??= new TensorBoardWriter(boardDir);
+                foreach (var (tag, value) in entry.Scalars()) board.AddScalar(tag, value, entry.Step);
+                inner?.Invoke(entry);
+            };
+        }
+        try
+        {
+            return request.Method switch
+            {
+                "supervised" => Supervised(request, startFrom, checkpointDir, onLog, progress),
+                "mlm" => Mlm(request, startFrom, checkpointDir, onLog, progress),
+                _ => Unsupervised(request, startFrom, checkpointDir, onLog, progress),
+            };
+        }
+        finally
+        {
+            board?.Dispose();
+        }
     }
 
     private static TrainingJobResult Supervised(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress)

@@ -57,6 +57,9 @@ public sealed record TrainingRequest
     /// <summary>Continue from the checkpoint folder exactly where an interrupted run stopped.</summary>
     public bool Resume { get; init; }
 
+    /// <summary>A TensorBoard log folder: every log line's scalars also go to an event file there as the run trains (null: none).</summary>
+    public string? TensorBoard { get; init; }
+
     /// <summary>The checkpoint folder this request uses.</summary>
     public string CheckpointDirectory => Checkpoint ?? Out.TrimEnd('/', Path.DirectorySeparatorChar) + ".checkpoint";
 }

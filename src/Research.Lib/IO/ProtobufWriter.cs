@@ -4,9 +4,9 @@ using System.Text;
 namespace Research.Lib.IO;
 
 /// <summary>
-/// Writes the protobuf wire format into a growing buffer: varint, float and length-delimited fields, packed
+/// Writes the protobuf wire format into a growing buffer: varint, float, double and length-delimited fields, packed
 /// repeated values and embedded messages (written by a nested writer). The counterpart of
-/// <see cref="ProtobufReader"/>, used to write ONNX graphs.
+/// <see cref="ProtobufReader"/>, used to write ONNX graphs and TensorBoard events.
 /// </summary>
 internal sealed class ProtobufWriter
 {
@@ -23,6 +23,14 @@ internal sealed class ProtobufWriter
         Key(field, 5);
         Span<byte> b = stackalloc byte[4];
         BinaryPrimitives.WriteSingleLittleEndian(b, value);
+        _buffer.Write(b);
+    }
+
+    public void Double(int field, double value)
+    {
+        Key(field, 1);
+        Span<byte> b = stackalloc byte[8];
+        BinaryPrimitives.WriteDoubleLittleEndian(b, value);
         _buffer.Write(b);
     }
 

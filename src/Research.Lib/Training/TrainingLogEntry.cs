@@ -17,6 +17,24 @@ public sealed record TrainingLogEntry(
     /// <summary>Mean cosine of queries with their positives minus with their hard negatives, in the last batch.</summary>
     public double ScoreGap => PositiveScore - NegativeScore;
 
+    /// <summary>
+    /// The line as TensorBoard scalars (sentence-transformers' and transformers' names under <c>train/</c> and
+    /// <c>eval/</c>): loss, learning_rate, grad_norm, score_gap and examples_per_second of a training line (none for an
+    /// evaluation-only line, whose loss is NaN), and each evaluation metric.
+    /// </summary>
+    public IEnumerable<(string Tag, double Value)> Scalars()
+    {
+        if (!double.IsNaN(Loss))
+        {
+            yield return ("train/loss", Loss);
+            yield return ("train/learning_rate", LearningRate);
+            yield return ("train/grad_norm", GradNorm);
+            if (!double.IsNaN(ScoreGap)) yield return ("train/score_gap", ScoreGap);
+            yield return ("train/examples_per_second", ExamplesPerSecond);
+        }
+        foreach (var (metric, value) in Eval ?? new Dictionary<string, double>()) yield return ("eval/" + metric, value);
+    }
+
     /// <summary>The line a console shows: step, epoch, loss, learning rate, gradient norm, score gap, rate, evaluation.</summary>
     public string ToConsoleLine()
     {
