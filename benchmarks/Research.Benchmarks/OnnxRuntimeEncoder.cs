@@ -66,6 +66,33 @@ internal sealed class OnnxRuntimeEncoder : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// The kit's exported pipeline (<c>research model export-onnx</c>): its <c>sentence_embedding</c> output as is, in
+    /// batches sorted by length as <see cref="Encode"/>.
+    /// </summary>
+    public float[] EncodeExported(IReadOnlyList<string> texts, ITextTokenizer tokenizer, int maxLength, string prefix, int batchSize, int dim)
+    {
+        var order = Enumerable.Range(0, texts.Count).OrderByDescending(i => texts[i].Length).ThenBy(i => i).ToArray();
+        var result = new float[texts.Count * dim];
+        for (var start = 0; start < order.Length; start += batchSize)
+        {
+            var idx = order.Skip(start).Take(batchSize).ToArray();
+            var batch = TokenBatch.Pad(idx.Select(i => tokenizer.Encode(prefix + texts[i], maxLength)).ToList(), tokenizer.PadId);
+            var (b, s) = (batch.Count, batch.Length);
+            var inputs = new List<NamedOnnxValue>
+            {
+                NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(batch.Ids, [b, s])),
+                NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(batch.Mask, [b, s])),
+                NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(batch.TypeIds, [b, s])),
+            };
+            using var outputs = _session.Run(inputs, ["sentence_embedding"]);
+            var vectors = outputs[0].AsTensor<float>().ToArray();
+            if (vectors.Length != b * dim) throw new InvalidDataException($"sentence_embedding has {vectors.Length / b} values a text, expected {dim}");
+            for (var j = 0; j < b; j++) Array.Copy(vectors, j * dim, result, idx[j] * dim, dim);
+        }
+        return result;
+    }
+
     public void Dispose()
     {
         _session.Dispose();

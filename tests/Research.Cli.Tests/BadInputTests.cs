@@ -61,6 +61,7 @@ public class BadInputTests(CliFixture fixture) : IClassFixture<CliFixture>
         ["import-onnx: pooling missing"] = (["model", "import-onnx", "--onnx", "{d}/not_onnx.onnx", "--vocab", "{m}/vocab.txt", "--out", "{d}/m"], "Option '--pooling' is required."),
         ["export-onnx: missing model"] = (["model", "export-onnx", "--model", "{d}/none", "--out", "{d}/m.onnx"], "{d}/none: config.json not found; is this a Hugging Face model folder?"),
         ["export-onnx: --out is a folder"] = (["model", "export-onnx", "--model", "{m}", "--out", "{d}/a_folder"], "--out {d}/a_folder: is a folder; expected an .onnx file path."),
+        ["export-onnx: unknown quantization"] = (["model", "export-onnx", "--model", "{m}", "--out", "{d}/m.onnx", "--quantize", "int4"], "--quantize int4: expected int8."),
 
         // eval
         ["eval run: 3-field TREC qrels"] = (["eval", "run", "--qrels", "{d}/qrels_3col.trec", "--run", "{d}/run.trec"], "{d}/qrels_3col.trec:1: expected 4 fields (qid iteration docid relevance), found 3; BEIR's 3-field qrels are read when the file starts with its 'query-id corpus-id score' header"),

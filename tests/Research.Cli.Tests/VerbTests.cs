@@ -21,6 +21,17 @@ public class VerbTests(CliFixture fixture) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void ExportOnnxQuantizesToInt8OnRequest()
+    {
+        var (exit, stdout, error) = CliHarness.Run("model", "export-onnx", "--model", fixture.TinyBert, "--out", fixture["export_int8.onnx"], "--quantize", "int8");
+        Assert.True(exit == 0, error);
+        Assert.Contains(", linear layers dynamic int8, sentence_embedding dimension ", stdout);
+        var graph = Research.Lib.Onnx.OnnxGraph.Load(fixture["export_int8.onnx"]);
+        Assert.Equal(12, graph.Nodes.Count(n => n.OpType == "MatMulInteger")); // tiny-bert: 2 layers × 6 linear layers
+        Assert.Equal(3, graph.Initializers["encoder.layer.0.attention.self.query.weight_quantized"].DataType); // INT8
+    }
+
+    [Fact]
     public void TopLevelEncodeIsModelEncode()
     {
         File.WriteAllLines(fixture["encode_alias.txt"], ["a cat sat", "dogs bark"]);

@@ -151,13 +151,20 @@ internal static class ModelCommands
     {
         var modelDir = new Option<string>("--model") { Required = true, Description = "Model folder." };
         var output = new Option<string>("--out") { Required = true, Description = "ONNX file to write: inputs input_ids, attention_mask, token_type_ids; outputs sentence_embedding, token_embeddings." };
-        var cmd = new Command("export-onnx", "Export the whole sentence-embedding pipeline (transformer, pooling, projection, normalization) to ONNX.") { modelDir, output };
+        var quantize = new Option<string?>("--quantize") { Description = "int8: linear layers as dynamic int8 (ONNX Runtime's quantize_dynamic with QInt8 weights: int8 weights, uint8 activations quantized per call, MatMulInteger), for CPU serving; default float32." };
+        var cmd = new Command("export-onnx", "Export the whole sentence-embedding pipeline (transformer, pooling, projection, normalization) to ONNX.") { modelDir, output, quantize };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
+            var quantization = r.GetValue(quantize) switch
+            {
+                null => Research.Lib.Onnx.OnnxQuantization.None,
+                "int8" => Research.Lib.Onnx.OnnxQuantization.Int8,
+                var other => throw new ArgumentException($"--quantize {other}: expected int8."),
+            };
             using var encoder = SentenceEncoder.Load(r.GetValue(modelDir)!);
             var path = r.GetValue(output)!;
-            Research.Lib.Onnx.OnnxExporter.Export(encoder, path);
-            Console.WriteLine($"{path}: {new FileInfo(path).Length / 1e6:0.0} MB, sentence_embedding dimension {encoder.Dimension}.");
+            Research.Lib.Onnx.OnnxExporter.Export(encoder, path, quantization);
+            Console.WriteLine($"{path}: {new FileInfo(path).Length / 1e6:0.0} MB{(quantization == Research.Lib.Onnx.OnnxQuantization.Int8 ? ", linear layers dynamic int8" : "")}, sentence_embedding dimension {encoder.Dimension}.");
         }));
         return cmd;
     }

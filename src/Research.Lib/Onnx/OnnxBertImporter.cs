@@ -24,6 +24,8 @@ public static class OnnxBertImporter
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(vocab);
         ArgumentNullException.ThrowIfNull(options);
+        if (graph.Nodes.FirstOrDefault(n => n.OpType is "MatMulInteger" or "DynamicQuantizeLinear" or "DynamicQuantizeMatMul" or "QLinearMatMul") is { } quantized)
+            throw new InvalidDataException($"{source}: a quantized graph ({quantized.OpType} node '{quantized.Name}'): int8 weights cannot be trained; import the float32 graph of the same model instead.");
         var weights = Weights(graph, source);
         var config = InferConfig(graph, weights, source);
         var lower = options.LowerCase ?? IsUncased(vocab);

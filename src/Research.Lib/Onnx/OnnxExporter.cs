@@ -11,13 +11,18 @@ namespace Research.Lib.Onnx;
 /// <c>attention_mask</c>, <c>token_type_ids</c> (int64, batch × sequence, both axes dynamic); outputs
 /// <c>sentence_embedding</c> (batch × dimension) and <c>token_embeddings</c> (batch × sequence × hidden).
 /// Initializers keep Hugging Face names and layouts (linear weights are transposed by a Transpose node that
-/// ONNX Runtime folds at load), so the file imports back into the kit unchanged.
+/// ONNX Runtime folds at load), so the file imports back into the kit unchanged. With
+/// <see cref="OnnxQuantization.Int8"/> the linear layers are dynamic int8 (<see cref="QuantizedLinear"/>), for serving
+/// on CPUs; such a file is not imported back.
 /// </summary>
 public static class OnnxExporter
 {
     public const long Opset = 17;
 
-    public static void Export(SentenceEncoder encoder, string path)
+    /// <param name="encoder">the encoder to write</param>
+    /// <param name="path">the .onnx file (written whole)</param>
+    /// <param name="quantization">float32 linear layers (default) or dynamic int8 (<see cref="OnnxQuantization.Int8"/>), for CPU serving</param>
+    public static void Export(SentenceEncoder encoder, string path, OnnxQuantization quantization = OnnxQuantization.None)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -31,6 +36,7 @@ public static class OnnxExporter
             string W(string name) => g.Floats(name, Values(state[name]), state[name].shape);
             string Linear(string x, string module)
             {
+                if (quantization == OnnxQuantization.Int8) return QuantizedLinear(g, x, module, state);
                 var weightT = g.Node("Transpose", [W(module + ".weight")], IntsAttribute("perm", 1, 0));
                 return g.Node("Add", [g.Node("MatMul", [x, weightT]), W(module + ".bias")]);
             }
@@ -108,12 +114,47 @@ public static class OnnxExporter
             g.Output("token_embeddings", true, "batch", "sequence", c.HiddenSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var s = encoder.Settings;
             g.Save(path, "research-kit",
-                $"Sentence embeddings: {c.ModelType} {c.NumHiddenLayers}x{c.HiddenSize}, pooling {s.Pooling.ToString().ToLowerInvariant()}, normalize {s.Normalize}, max_seq_length {s.MaxSeqLength}, query instruction \"{s.QueryInstruction}\". Tokenize with the model folder's tokenizer.");
+                $"Sentence embeddings: {c.ModelType} {c.NumHiddenLayers}x{c.HiddenSize}{(quantization == OnnxQuantization.Int8 ? ", linear layers dynamic int8" : "")}, pooling {s.Pooling.ToString().ToLowerInvariant()}, normalize {s.Normalize}, max_seq_length {s.MaxSeqLength}, query instruction \"{s.QueryInstruction}\". Tokenize with the model folder's tokenizer.");
         }
         finally
         {
             foreach (var t in state.Values) t.Dispose();
         }
+    }
+
+    /// <summary>
+    /// x · Wᵀ + b with W as int8 (<see cref="OnnxQuantization.Int8"/>): the weight transposed to (in, out) and stored as
+    /// <c>MODULE.weight_quantized</c> with its scale <c>MODULE.weight_scale</c>; x quantized per call to uint8.
+    /// </summary>
+    internal static string QuantizedLinear(OnnxGraphBuilder g, string x, string module, Dictionary<string, torch.Tensor> state)
+    {
+        var weight = state[module + ".weight"];
+        var (rows, cols) = (weight.shape[0], weight.shape[1]);                 // (out, in)
+        var (quantized, scale) = QuantizeSymmetric(Values(weight));
+        var transposed = new sbyte[quantized.Length];
+        for (var o = 0; o < rows; o++)
+            for (var i = 0; i < cols; i++) transposed[i * rows + o] = quantized[o * cols + i];
+        var w = g.Int8s(module + ".weight_quantized", transposed, cols, rows);
+        var wScale = g.Floats(module + ".weight_scale", [scale]);
+        var wZero = g.Int8s(module + ".weight_zero_point", [0]);
+        var xq = g.Nodes("DynamicQuantizeLinear", [x], 3);                   // uint8 values, scale, zero point
+        var product = g.Node("Cast", [g.Node("MatMulInteger", [xq[0], w, xq[2], wZero])], IntAttribute("to", 1));
+        var scaled = g.Node("Mul", [product, g.Node("Mul", [xq[1], wScale])]);
+        var bias = state[module + ".bias"];
+        return g.Node("Add", [scaled, g.Floats(module + ".bias", Values(bias), bias.shape)]);
+    }
+
+    /// <summary>
+    /// Symmetric int8 quantization of a weight, as ONNX Runtime's for QInt8 weights: scale max |w| / 127 (1 for an
+    /// all-zero weight), q = round-half-to-even(w / scale) clamped to [−127, 127].
+    /// </summary>
+    internal static (sbyte[] Values, float Scale) QuantizeSymmetric(float[] weight)
+    {
+        var max = weight.Length == 0 ? 0f : weight.Max(MathF.Abs);
+        var scale = max > 0 ? max / 127f : 1f;
+        var q = new sbyte[weight.Length];
+        for (var k = 0; k < weight.Length; k++) q[k] = (sbyte)Math.Clamp(MathF.Round(weight[k] / scale, MidpointRounding.ToEven), -127f, 127f);
+        return (q, scale);
     }
 
     private static string Activation(OnnxGraphBuilder g, string x, string act) => act switch

@@ -5,12 +5,12 @@ namespace Research.Lib.Onnx;
 
 /// <summary>
 /// Builds an ONNX ModelProto node by node and serializes it with <see cref="ProtobufWriter"/> (onnx.proto field
-/// numbers): float32 / int64 initializers as raw little-endian data, int64 / float32 graph inputs and outputs with
+/// numbers): float32 / int64 / int8 / uint8 initializers as raw little-endian data, int64 / float32 graph inputs and outputs with
 /// symbolic dimensions, and the default-domain opset.
 /// </summary>
 internal sealed class OnnxGraphBuilder(long opset)
 {
-    private const int Float = 1, Int64 = 7;
+    private const int Float = 1, UInt8 = 2, Int8 = 3, Int64 = 7;
     private readonly List<Action<ProtobufWriter>> _nodes = [];
     private readonly List<Action<ProtobufWriter>> _initializers = [];
     private readonly List<Action<ProtobufWriter>> _inputs = [];
@@ -35,6 +35,20 @@ internal sealed class OnnxGraphBuilder(long opset)
         return name;
     }
 
+    public string Int8s(string name, sbyte[] values, params long[] dims)
+    {
+        var bytes = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        _initializers.Add(w => Tensor(w, name, Int8, dims, bytes));
+        return name;
+    }
+
+    public string UInt8s(string name, byte[] values, params long[] dims)
+    {
+        var bytes = values.ToArray();
+        _initializers.Add(w => Tensor(w, name, UInt8, dims, bytes));
+        return name;
+    }
+
     /// <summary>A float scalar constant (shape []).</summary>
     public string Scalar(float value) => Floats($"const_{_counter++}", [value]);
 
@@ -46,16 +60,27 @@ internal sealed class OnnxGraphBuilder(long opset)
     {
         var name = $"{op}_{_counter++}";
         var outName = output ?? name + "_out";
-        _nodes.Add(w =>
-        {
-            foreach (var i in inputs) w.String(1, i);
-            w.String(2, outName);
-            w.String(3, name);
-            w.String(4, op);
-            attributes?.Invoke(w);
-        });
+        Add(op, name, inputs, [outName], attributes);
         return outName;
     }
+
+    /// <summary>Adds a node with several outputs and returns their names in order.</summary>
+    public string[] Nodes(string op, string[] inputs, int outputs)
+    {
+        var name = $"{op}_{_counter++}";
+        var outNames = Enumerable.Range(0, outputs).Select(k => $"{name}_out{k}").ToArray();
+        Add(op, name, inputs, outNames, null);
+        return outNames;
+    }
+
+    private void Add(string op, string name, string[] inputs, string[] outputs, Action<ProtobufWriter>? attributes) => _nodes.Add(w =>
+    {
+        foreach (var i in inputs) w.String(1, i);
+        foreach (var o in outputs) w.String(2, o);
+        w.String(3, name);
+        w.String(4, op);
+        attributes?.Invoke(w);
+    });
 
     public static Action<ProtobufWriter> IntAttribute(string name, long value) => w => w.Message(5, a =>
     {
