@@ -22,18 +22,7 @@ python3 experiments/financial_qa_prepare.py "$DATA" artifacts/experiments/financ
 [ -f "$OUT/mined/mined.jsonl" ] || research mine --input "$OUT/pairs.jsonl" --model "$MINILM" --method Dense --corpus "$OUT/corpus.txt" \
   --range 10-50 --negatives 40 --sampling Top --no-pad --replace --out "$OUT/mined" > "$OUT/mine.log"
 GRID=artifacts/experiments/scifact_recommended.grid.json
-python3 - "$SEEDS" "$GRID" <<'PY'
-import json, os, sys
-here = os.path.abspath("experiments")
-spec = json.load(open("experiments/scifact_recommended.json"))
-at = lambda p: os.path.normpath(os.path.join(here, p))
-spec["seeds"] = [int(s) for s in sys.argv[1].split()]
-spec["models"] = {k: at(v) for k, v in spec["models"].items()}
-for v in spec["variants"]:
-    v["config"], v["data"] = at(v["config"]), at(v["data"])
-spec["tasks"], spec["out"] = at(spec["tasks"]), at(spec["out"])
-json.dump(spec, open(sys.argv[2], "w"), indent=2)
-PY
+python3 experiments/grid_with_seeds.py experiments/scifact_recommended.json "$SEEDS" "$GRID"
 research experiment run "$GRID"
 # One line per seed: its SciFact test nDCG@10 (and its financial-qa test nDCG@10, the forgetting column).
 python3 - "$GRID" <<'PY'

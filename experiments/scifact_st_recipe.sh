@@ -19,18 +19,7 @@ python3 experiments/scifact_train_jsonl.py "$DATA" "$OUT/pairs.jsonl" "$OUT/corp
 [ -f "$OUT/mined/mined.jsonl" ] || research mine --input "$OUT/pairs.jsonl" --model "$MINILM" --method Dense --corpus "$OUT/corpus.txt" \
   --range 10-50 --negatives 40 --sampling Top --no-pad --replace --out "$OUT/mined" > "$OUT/mine.log"
 # The grid with the seeds asked for: the experiment file with SEEDS, its paths made absolute, in $OUT/grid.json.
-python3 - "$SEEDS" "$OUT/grid.json" <<'PY'
-import json, os, sys
-here = os.path.abspath("experiments")
-spec = json.load(open("experiments/scifact_st_recipe.json"))
-at = lambda p: os.path.normpath(os.path.join(here, p))
-spec["seeds"] = [int(s) for s in sys.argv[1].split()]
-spec["models"] = {k: at(v) for k, v in spec["models"].items()}
-for v in spec["variants"]:
-    v["config"], v["data"] = at(v["config"]), at(v["data"])
-spec["tasks"], spec["out"] = at(spec["tasks"]), at(spec["out"])
-json.dump(spec, open(sys.argv[2], "w"), indent=2)
-PY
+python3 experiments/grid_with_seeds.py experiments/scifact_st_recipe.json "$SEEDS" "$OUT/grid.json"
 research experiment run "$OUT/grid.json"
 # One line per cell: its SciFact test nDCG@10.
 research experiment status "$OUT/grid.json"

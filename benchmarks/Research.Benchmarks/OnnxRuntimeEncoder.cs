@@ -23,21 +23,12 @@ internal sealed class OnnxRuntimeEncoder : IDisposable
 
     public float[] Encode(IReadOnlyList<string> texts, ITextTokenizer tokenizer, int maxLength, PoolingMode pooling, bool normalize, string prefix, int batchSize)
     {
-        var order = Enumerable.Range(0, texts.Count).OrderByDescending(i => texts[i].Length).ThenBy(i => i).ToArray();
         const int dim = 384;
         var result = new float[texts.Count * dim];
-        for (var start = 0; start < order.Length; start += batchSize)
+        foreach (var (idx, batch) in Batches(texts, tokenizer, maxLength, prefix, batchSize))
         {
-            var idx = order.Skip(start).Take(batchSize).ToArray();
-            var batch = TokenBatch.Pad(idx.Select(i => tokenizer.Encode(prefix + texts[i], maxLength)).ToList(), tokenizer.PadId);
             var (b, s) = (batch.Count, batch.Length);
-            var inputs = new List<NamedOnnxValue>
-            {
-                NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(batch.Ids, [b, s])),
-                NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(batch.Mask, [b, s])),
-                NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(batch.TypeIds, [b, s])),
-            };
-            using var outputs = _session.Run(inputs, ["last_hidden_state"]);
+            using var outputs = _session.Run(Inputs(batch), ["last_hidden_state"]);
             var hidden = outputs[0].AsTensor<float>().ToArray();
             var width = hidden.Length / (b * s);
             if (width != dim) throw new InvalidDataException($"hidden width {width}, expected {dim}");
@@ -72,25 +63,37 @@ internal sealed class OnnxRuntimeEncoder : IDisposable
     /// </summary>
     public float[] EncodeExported(IReadOnlyList<string> texts, ITextTokenizer tokenizer, int maxLength, string prefix, int batchSize, int dim)
     {
-        var order = Enumerable.Range(0, texts.Count).OrderByDescending(i => texts[i].Length).ThenBy(i => i).ToArray();
         var result = new float[texts.Count * dim];
+        foreach (var (idx, batch) in Batches(texts, tokenizer, maxLength, prefix, batchSize))
+        {
+            using var outputs = _session.Run(Inputs(batch), ["sentence_embedding"]);
+            var vectors = outputs[0].AsTensor<float>().ToArray();
+            if (vectors.Length != batch.Count * dim) throw new InvalidDataException($"sentence_embedding has {vectors.Length / batch.Count} values a text, expected {dim}");
+            for (var j = 0; j < batch.Count; j++) Array.Copy(vectors, j * dim, result, idx[j] * dim, dim);
+        }
+        return result;
+    }
+
+    /// <summary>The texts in batches of similar length (longest first), each with the texts' positions.</summary>
+    private static IEnumerable<(int[] Indices, TokenBatch Batch)> Batches(IReadOnlyList<string> texts, ITextTokenizer tokenizer, int maxLength, string prefix, int batchSize)
+    {
+        var order = Enumerable.Range(0, texts.Count).OrderByDescending(i => texts[i].Length).ThenBy(i => i).ToArray();
         for (var start = 0; start < order.Length; start += batchSize)
         {
             var idx = order.Skip(start).Take(batchSize).ToArray();
-            var batch = TokenBatch.Pad(idx.Select(i => tokenizer.Encode(prefix + texts[i], maxLength)).ToList(), tokenizer.PadId);
-            var (b, s) = (batch.Count, batch.Length);
-            var inputs = new List<NamedOnnxValue>
-            {
-                NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(batch.Ids, [b, s])),
-                NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(batch.Mask, [b, s])),
-                NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(batch.TypeIds, [b, s])),
-            };
-            using var outputs = _session.Run(inputs, ["sentence_embedding"]);
-            var vectors = outputs[0].AsTensor<float>().ToArray();
-            if (vectors.Length != b * dim) throw new InvalidDataException($"sentence_embedding has {vectors.Length / b} values a text, expected {dim}");
-            for (var j = 0; j < b; j++) Array.Copy(vectors, j * dim, result, idx[j] * dim, dim);
+            yield return (idx, TokenBatch.Pad(idx.Select(i => tokenizer.Encode(prefix + texts[i], maxLength)).ToList(), tokenizer.PadId));
         }
-        return result;
+    }
+
+    private static List<NamedOnnxValue> Inputs(TokenBatch batch)
+    {
+        var (b, s) = (batch.Count, batch.Length);
+        return
+        [
+            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(batch.Ids, [b, s])),
+            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(batch.Mask, [b, s])),
+            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(batch.TypeIds, [b, s])),
+        ];
     }
 
     public void Dispose()

@@ -65,7 +65,8 @@ internal static class PretrainedOnnxBenchmark
         return 0;
     }
 
-    private static IReadOnlyDictionary<string, double> Score(EmbeddingMatrix q, EmbeddingMatrix d, RetrievalDataset data, RetrievalEvaluationOptions options)
+    /// <summary>Exact top-1000 search of the queries over the documents, evaluated against the dataset's qrels.</summary>
+    internal static IReadOnlyDictionary<string, double> Score(EmbeddingMatrix q, EmbeddingMatrix d, RetrievalDataset data, RetrievalEvaluationOptions options)
     {
         var (indices, scores) = ExactSearch.TopK(q, d, 1000, TorchSharp.torch.CPU);
         var run = new Dictionary<string, IReadOnlyList<ScoredDocument>>(StringComparer.Ordinal);

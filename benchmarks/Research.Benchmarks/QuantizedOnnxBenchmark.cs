@@ -4,7 +4,6 @@ using Research.Lib.Data;
 using Research.Lib.Evaluation;
 using Research.Lib.Modeling;
 using Research.Lib.Onnx;
-using Research.Lib.Search;
 
 namespace Research.Benchmarks;
 
@@ -44,7 +43,7 @@ internal static class QuantizedOnnxBenchmark
                 var q = new EmbeddingMatrix(ort.EncodeExported(queries, encoder.Tokenizer, 256, encoder.Settings.QueryInstruction, 32, encoder.Dimension), queries.Count, encoder.Dimension);
                 var d = new EmbeddingMatrix(ort.EncodeExported(docs, encoder.Tokenizer, 256, encoder.Settings.PassageInstruction, 32, encoder.Dimension), docs.Count, encoder.Dimension);
                 times[kind].Add(sw.Elapsed.TotalSeconds);
-                scores[kind] = Score(q, d, dataset);
+                scores[kind] = PretrainedOnnxBenchmark.Score(q, d, dataset, new RetrievalEvaluationOptions { Ks = [10, 100] });
                 Console.WriteLine(string.Create(Inv, $"{kind}: {queries.Count + docs.Count} texts in {times[kind][^1]:0.0} s"));
             }
             Console.WriteLine("| ONNX file | size MB | nDCG@10 | Recall@100 | MRR@10 | encode s |");
@@ -61,14 +60,5 @@ internal static class QuantizedOnnxBenchmark
             Directory.Delete(dir, true);
         }
         return 0;
-    }
-
-    private static IReadOnlyDictionary<string, double> Score(EmbeddingMatrix q, EmbeddingMatrix d, RetrievalDataset data)
-    {
-        var (indices, scores) = ExactSearch.TopK(q, d, 1000, TorchSharp.torch.CPU);
-        var run = new Dictionary<string, IReadOnlyList<ScoredDocument>>(StringComparer.Ordinal);
-        for (var i = 0; i < data.Queries.Count; i++)
-            run[data.Queries[i].Id] = indices[i].Select((x, j) => new ScoredDocument(data.Corpus[x].Id, scores[i][j])).ToList();
-        return RetrievalEvaluation.Evaluate(run, data.Qrels, new RetrievalEvaluationOptions { Ks = [10, 100] }).Means;
     }
 }
