@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Research.Lib.Data;
+using Research.Lib.IO;
 using Research.Lib.Mining;
 using Research.Lib.Modeling;
 using Research.Lib.Onnx;
@@ -18,6 +19,7 @@ internal static class ModelCommands
         model.Subcommands.Add(Get());
         model.Subcommands.Add(ImportOnnx());
         model.Subcommands.Add(ExportOnnx());
+        model.Subcommands.Add(MergeLora());
         return model;
     }
 
@@ -165,6 +167,26 @@ internal static class ModelCommands
             var path = r.GetValue(output)!;
             Research.Lib.Onnx.OnnxExporter.Export(encoder, path, quantization);
             Console.WriteLine($"{path}: {new FileInfo(path).Length / 1e6:0.0} MB{(quantization == Research.Lib.Onnx.OnnxQuantization.Int8 ? ", linear layers dynamic int8" : "")}, sentence_embedding dimension {encoder.Dimension}.");
+        }));
+        return cmd;
+    }
+
+    private static Command MergeLora()
+    {
+        var modelDir = new Option<string>("--model") { Required = true, Description = "A LoRA adapter folder (adapter_config.json + adapter_model.safetensors, as `research train` with lora, PEFT or sentence-transformers save one); its base model is read from base_model_name_or_path." };
+        var output = new Option<string>("--out") { Required = true, Description = "The full model folder to write (written whole)." };
+        var cmd = new Command("merge-lora", "Fold a LoRA adapter into its base model's weights (PEFT's merge_and_unload) and write a full Hugging Face + sentence-transformers folder.") { modelDir, output };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            var dir = r.GetValue(modelDir)!;
+            if (!LoraAdapter.IsAdapterFolder(dir))
+                throw new ArgumentException($"--model {dir}: no {LoraAdapter.ConfigFile} there; not a LoRA adapter folder.");
+            using var adapted = SentenceEncoder.Load(dir);
+            var adapter = adapted.Model.Lora!;
+            using var merged = adapted.MergeLora();
+            var outDir = r.GetValue(output)!;
+            AtomicDirectory.Write(outDir, d => merged.Save(d));
+            Console.WriteLine($"{outDir}: {adapter.Paths.Count} adapted layers (r {adapter.Options.R}, lora_alpha {adapter.Options.LoraAlpha}) merged into {adapter.BaseModel}.");
         }));
         return cmd;
     }

@@ -32,6 +32,20 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
 
     public TransformerConfig Config { get; }
 
+    /// <summary>The LoRA adapter on this model's linear layers (<see cref="LoraAdapter.Attach"/>), registered as the submodule <c>lora</c>; null when none.</summary>
+    public LoraAdapter? Lora { get; private set; }
+
+    internal void AttachLora(LoraAdapter adapter, IReadOnlyDictionary<TorchSharp.Modules.Linear, LoraBranch> branches)
+    {
+        register_module("lora", adapter);
+        Lora = adapter;
+        _autocast.Lora = branches;
+    }
+
+    /// <summary>The transformer's own parameters by Hugging Face name: every parameter but a LoRA adapter's.</summary>
+    public IEnumerable<(string name, TorchSharp.Modules.Parameter parameter)> BaseParameters() =>
+        named_parameters().Where(p => !p.name.StartsWith("lora.", StringComparison.Ordinal));
+
     public bool HasPooler => pooler is not null;
 
     /// <summary>

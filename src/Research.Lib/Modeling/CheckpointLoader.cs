@@ -30,7 +30,7 @@ public static class CheckpointLoader
             if (IsIgnorable(name)) continue;
             byName[name] = tensor;
         }
-        var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+        var parameters = model.BaseParameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
         var missing = parameters.Keys.Where(k => !byName.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
         unexpected.AddRange(byName.Keys.Where(k => !parameters.ContainsKey(k)).Order(StringComparer.Ordinal));
         var shapeErrors = parameters.Where(p => byName.TryGetValue(p.Key, out var t) && !t.shape.SequenceEqual(p.Value.shape))
@@ -64,9 +64,22 @@ public static class CheckpointLoader
         }
     }
 
-    /// <summary>Parameters by Hugging Face name, detached CPU tensors, for saving.</summary>
-    public static Dictionary<string, Tensor> StateDict(BertModel model) =>
-        model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().cpu(), StringComparer.Ordinal);
+    /// <summary>
+    /// Parameters by Hugging Face name, detached CPU tensors, for saving. With a LoRA adapter, the weights it adapts come
+    /// merged (W + scaling · B A, as PEFT's <c>merge_and_unload</c>), so the result is the plain model the adapter makes.
+    /// </summary>
+    public static Dictionary<string, Tensor> StateDict(BertModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        using var noGrad = torch.no_grad();
+        foreach (var (name, p) in model.BaseParameters())
+        {
+            using var delta = name.EndsWith(".weight", StringComparison.Ordinal) ? model.Lora?.Delta(name[..^".weight".Length]) : null;
+            result[name] = delta is null ? p.detach().cpu() : p.detach().add(delta.to_type(p.dtype), Tensors.Scalars.One).cpu();
+        }
+        return result;
+    }
 
     private static string Normalize(string key)
     {

@@ -37,6 +37,9 @@ public sealed class SentenceEncoder : IEmbeddingEncoder, IDisposable
     public DenseProjection? Projection { get; }
     public Device Device { get; }
 
+    /// <summary>The folder <see cref="Load"/> read this encoder from (full path), or null when built in memory.</summary>
+    public string? SourceDirectory { get; private init; }
+
     /// <summary>Length of the output vectors.</summary>
     public int Dimension => Projection?.OutFeatures ?? Model.Config.HiddenSize;
 
@@ -56,6 +59,9 @@ public sealed class SentenceEncoder : IEmbeddingEncoder, IDisposable
     public static SentenceEncoder Load(string directory, DeviceSpec? device = null, SentenceEncoderSettings? overrideSettings = null,
         EncodePrecision weights = EncodePrecision.Float32)
     {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (LoraAdapter.IsAdapterFolder(directory) && !File.Exists(Path.Combine(directory, "model.safetensors")))
+            return LoadAdapter(directory, device, overrideSettings, weights);
         var configPath = Path.Combine(directory, "config.json");
         if (!File.Exists(configPath))
             throw new FileNotFoundException($"{directory}: config.json not found; is this a Hugging Face model folder?", configPath);
@@ -72,13 +78,90 @@ public sealed class SentenceEncoder : IEmbeddingEncoder, IDisposable
         if (halfType is { } t) model.HoldWeightsIn(t); // on the host, before the move: the device never holds float32 weights
         var (settings, densePath) = SentenceTransformerFolder.Read(directory, config.MaxTokens);
         var dense = densePath is null ? null : SentenceTransformerFolder.ReadDense(densePath);
-        return new SentenceEncoder(tokenizer, model, overrideSettings ?? settings, dense, resolved);
+        return new SentenceEncoder(tokenizer, model, overrideSettings ?? settings, dense, resolved) { SourceDirectory = Path.GetFullPath(directory) };
     }
 
-    /// <summary>Writes the model folder (atomically file by file): config, weights, tokenizer, sentence-transformers metadata.</summary>
+    /// <summary>
+    /// A LoRA adapter folder (adapter_config.json + adapter_model.safetensors, as PEFT and sentence-transformers save one):
+    /// the base model from its <c>base_model_name_or_path</c>, the adapter attached and loaded, and the folder's own
+    /// tokenizer and sentence-transformers metadata when it has them (else the base model's).
+    /// </summary>
+    private static SentenceEncoder LoadAdapter(string directory, DeviceSpec? device, SentenceEncoderSettings? overrideSettings, EncodePrecision weights)
+    {
+        var (options, baseModel) = LoraAdapter.ReadConfig(directory);
+        var configPath = Path.Combine(directory, LoraAdapter.ConfigFile);
+        if (baseModel is null || !File.Exists(Path.Combine(baseModel, "config.json")))
+            throw new DirectoryNotFoundException($"{configPath}: base_model_name_or_path {(baseModel is null ? "is missing" : $"'{baseModel}' is not a model folder here")}; the adapter needs its base model's folder (merge it elsewhere with `research model merge-lora`, or fix the path).");
+        if (LoraAdapter.IsAdapterFolder(baseModel) && !File.Exists(Path.Combine(baseModel, "model.safetensors")))
+            throw new InvalidDataException($"{configPath}: the base model {baseModel} is itself an adapter; merge it first (`research model merge-lora`).");
+        var weightsPath = Path.Combine(directory, LoraAdapter.WeightsFile);
+        if (!File.Exists(weightsPath))
+            throw new FileNotFoundException($"{directory}: {LoraAdapter.WeightsFile} not found beside {LoraAdapter.ConfigFile}.", weightsPath);
+        // The adapter folder's own tokenizer, pooling and Dense module (sentence-transformers saves them beside the
+        // adapter, and a Dense module trains with it) win over the base model's.
+        var ownMetadata = File.Exists(Path.Combine(directory, "modules.json")) || File.Exists(Path.Combine(directory, "sentence_bert_config.json"));
+        var (ownSettings, densePath) = ownMetadata
+            ? SentenceTransformerFolder.Read(directory, TransformerConfig.Load(Path.Combine(baseModel, "config.json")).MaxTokens)
+            : (null, null);
+        var baseEncoder = Load(baseModel, device, overrideSettings ?? ownSettings, EncodePrecision.Float32);
+        var tokenizer = File.Exists(Path.Combine(directory, "vocab.txt")) || File.Exists(Path.Combine(directory, "tokenizer.json"))
+            ? TokenizerLoader.Load(directory)
+            : baseEncoder.Tokenizer;
+        var projection = baseEncoder.Projection;
+        if (densePath is not null)
+        {
+            projection?.Dispose();
+            projection = SentenceTransformerFolder.ReadDense(densePath);
+        }
+        var encoder = new SentenceEncoder(tokenizer, baseEncoder.Model, baseEncoder.Settings, projection, baseEncoder.Device) { SourceDirectory = Path.GetFullPath(directory) };
+        var adapter = LoraAdapter.Attach(encoder.Model, options, seed: 0, baseModel);
+        var tensors = Safetensors.Read(weightsPath);
+        try { adapter.LoadPeftStateDict(tensors, weightsPath); }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
+        if (HalfType(weights, encoder.Device) is { } half) encoder.Model.HoldWeightsIn(half);
+        return encoder;
+    }
+
+    /// <summary>
+    /// A plain encoder whose transformer has this encoder's LoRA adapter folded into its weights (W + scaling · B A,
+    /// PEFT's <c>merge_and_unload</c>): the same vectors, no adapter, trainable and savable as a full model folder.
+    /// The tokenizer and settings are shared with this encoder; the transformer and the projection are copies.
+    /// </summary>
+    public SentenceEncoder MergeLora()
+    {
+        if (Model.Lora is null) throw new InvalidOperationException("This encoder has no LoRA adapter to merge.");
+        var merged = CheckpointLoader.CreateModel(Model.Config, CheckpointLoader.StateDict(Model), "the merged adapter");
+        merged.AttentionImplementation = Model.AttentionImplementation;
+        DenseProjection? projection = null;
+        if (Projection is { } p)
+        {
+            projection = new DenseProjection(p.InFeatures, p.OutFeatures, p.HasBias, p.Tanh);
+            using var noGrad = torch.no_grad();
+            var source = p.named_parameters().ToDictionary(x => x.name, x => x.parameter);
+            foreach (var (name, q) in projection.named_parameters()) q.copy_(source[name]);
+        }
+        return new SentenceEncoder(Tokenizer, merged, Settings, projection, Device);
+    }
+
+    /// <summary>
+    /// Writes the model folder (atomically file by file): config, weights, tokenizer, sentence-transformers metadata. A
+    /// model with a LoRA adapter is saved as PEFT and sentence-transformers save one: adapter_config.json and
+    /// adapter_model.safetensors instead of config.json and model.safetensors, the base model named by path
+    /// (<see cref="MergeLora"/> first for a full folder).
+    /// </summary>
     public void Save(string directory, SafetensorsDType dtype = SafetensorsDType.F32)
     {
         Directory.CreateDirectory(directory);
+        if (Model.Lora is { } adapter)
+        {
+            // A full model's weights left in the folder would be loaded instead of the adapter: the folder is this model now.
+            foreach (var stale in new[] { "model.safetensors", "config.json" })
+                File.Delete(Path.Combine(directory, stale));
+            adapter.Save(directory);
+            Tokenizer.Save(directory);
+            SentenceTransformerFolder.Write(directory, Settings, Model.Config.HiddenSize, Projection);
+            return;
+        }
         Model.Config.Save(Path.Combine(directory, "config.json"));
         var state = CheckpointLoader.StateDict(Model);
         try

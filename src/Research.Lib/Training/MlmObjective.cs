@@ -44,7 +44,7 @@ public sealed class MlmObjective : ITrainingObjective
                 $"whole_word_masking needs a WordPiece (BERT-family) tokenizer, whose \"##\" pieces mark words; this model's tokenizer is {encoder.Tokenizer.Kind}.");
         (_encoder, _head, _options) = (encoder, head, options);
         head.to(encoder.Device);
-        Parameters = encoder.Model.parameters().Concat(head.parameters()).ToList();
+        Parameters = encoder.Model.parameters().Where(p => p.requires_grad).Concat(head.parameters()).ToList();
         SavedModules = [("", encoder.Model), (MlmHead.Prefix, head)];
         BatchesPerEpoch = (_data.Count + options.BatchSize - 1) / options.BatchSize;
         Fingerprint = TrainingFingerprint.Of(_data, options, ("max_length", options.MaxLength), ("mask_probability", options.MaskProbability),

@@ -26,6 +26,7 @@ public static class MlmTrainer
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        TrainingLoop.PrepareLora(encoder, options);
         using var objective = new MlmObjective(encoder, head, sentences, options);
         return TrainingLoop.Run(encoder, objective, options, evaluate, onLog, checkpointDirectory, resumeFrom);
     }

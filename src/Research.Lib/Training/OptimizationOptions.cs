@@ -59,6 +59,15 @@ public abstract record OptimizationOptions
     /// </summary>
     public EncodePrecision Precision { get; init; } = EncodePrecision.Float32;
 
+    /// <summary>
+    /// Train a LoRA adapter instead of the whole transformer (<see cref="LoraAdapter"/>; PEFT's <c>LoraConfig</c> names:
+    /// <c>"lora": {"r": 16, "lora_alpha": 32, "lora_dropout": 0.1, "target_modules": ["query", "key", "value", "dense"]}</c>):
+    /// the transformer is frozen, the adapters (and a Dense projection, as in sentence-transformers) train, and the model
+    /// is saved as a PEFT adapter folder. Null (default): full fine-tuning. A model loaded from an adapter folder trains
+    /// its adapter either way.
+    /// </summary>
+    public LoraOptions? Lora { get; init; }
+
     /// <summary>Refuses settings no run can use: non-finite numbers anywhere, non-positive sizes and rates, intervals out of range.</summary>
     public virtual void Validate()
     {
@@ -76,6 +85,7 @@ public abstract record OptimizationOptions
         OptionChecks.Positive("gradient_accumulation", GradientAccumulation);
         OptionChecks.AtLeast("checkpoint_every", CheckpointEvery, 0, "0 (no checkpoints) or a number of steps");
         OptionChecks.AtLeast("patience", Patience, 0, "0 (no early stopping) or a number of evaluations");
+        Lora?.Validate();
         if (Patience > 0 && EvaluateEvery == 0)
             throw new ArgumentException($"patience {Patience}: early stopping counts evaluations during the run; set evaluate_every too.");
     }

@@ -47,7 +47,7 @@ public sealed class SupervisedObjective : ITrainingObjective
         _pool = examples.SelectMany(e => e.Pos).Distinct(StringComparer.Ordinal).ToList();
         BatchesPerEpoch = DuplicateFreeBatcher.Batches(examples, options.BatchSize, new SplitMix64(options.Seed), options.SameTypeWithinBatch).Count;
         Fingerprint = TrainingFingerprint.Of(examples, options);
-        Parameters = encoder.Model.parameters().Concat(encoder.Projection?.parameters() ?? []).ToList();
+        Parameters = encoder.Model.parameters().Where(p => p.requires_grad).Concat(encoder.Projection?.parameters() ?? []).ToList();
         SavedModules = encoder.Projection is null ? [("", encoder.Model)] : [("", encoder.Model), ("2_Dense.", encoder.Projection)];
         if (parallel is { } par && par.ExtraDevices.Count > 0)
         {
@@ -55,6 +55,8 @@ public sealed class SupervisedObjective : ITrainingObjective
                 throw new ArgumentException("grad_cache_chunk and several devices together are not supported yet; use one of them.");
             if (options.LengthBucket > 0)
                 throw new ArgumentException("length_bucket and several devices together are not supported yet; use one of them.");
+            if (encoder.Model.Lora is not null)
+                throw new ArgumentException("lora and several devices together are not supported yet; train the adapter on one device.");
             _replicas = new DataParallel(encoder, par.ExtraDevices, par.ModelDirectory);
         }
         if (_loss.Guide is { } guide)

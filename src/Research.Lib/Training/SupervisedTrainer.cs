@@ -36,6 +36,7 @@ public static class SupervisedTrainer
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        TrainingLoop.PrepareLora(encoder, options);
         using var objective = new SupervisedObjective(encoder, examples, options, parallel: parallel);
         return TrainingLoop.Run(encoder, objective, options, evaluate, onLog, checkpointDirectory, resumeFrom);
     }

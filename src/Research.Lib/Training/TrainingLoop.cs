@@ -19,6 +19,28 @@ public static class TrainingLoop
     /// <summary>The file of a checkpoint that holds the objective's own state (<see cref="ITrainingObjective.ExtraState"/>).</summary>
     public const string ObjectiveStateFile = "objective_state.safetensors";
 
+    /// <summary>
+    /// Adds the LoRA adapter <paramref name="options"/> ask for (lora) to the encoder before its objective lists the
+    /// parameters to train, seeded by the run's seed and naming the folder the encoder was loaded from as the base model.
+    /// An encoder that already has an adapter (loaded from an adapter folder, or a resumed run) keeps it when the settings
+    /// agree; different settings are an error. Each trainer calls it first.
+    /// </summary>
+    public static void PrepareLora(SentenceEncoder encoder, OptimizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Lora is not { } lora) return;
+        if (encoder.Model.Lora is { } existing)
+        {
+            var (a, b) = (existing.Options, lora);
+            if (a.R != b.R || a.LoraAlpha != b.LoraAlpha || a.LoraDropout != b.LoraDropout || a.UseRslora != b.UseRslora || !a.TargetModules.SequenceEqual(b.TargetModules))
+                throw new ArgumentException($"lora: the model already has an adapter (r {a.R}, lora_alpha {a.LoraAlpha}, lora_dropout {a.LoraDropout}, target_modules {string.Join(", ", a.TargetModules)}) "
+                    + $"and the config asks for r {b.R}, lora_alpha {b.LoraAlpha}, lora_dropout {b.LoraDropout}, target_modules {string.Join(", ", b.TargetModules)}; leave lora out to train the model's own adapter, or merge it first.");
+            return;
+        }
+        LoraAdapter.Attach(encoder.Model, lora, (long)(options.Seed & 0x7FFFFFFFFFFF), encoder.SourceDirectory);
+    }
+
     /// <param name="encoder">the model to train (for a resumed run: loaded from the checkpoint folder)</param>
     /// <param name="objective">the method: batches and loss</param>
     /// <param name="options">the shared settings (the objective's own options extend them)</param>

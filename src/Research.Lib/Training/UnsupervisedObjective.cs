@@ -50,12 +50,14 @@ public sealed class UnsupervisedObjective : ITrainingObjective
         _mlp = options.TrainingMlp ? TrainingHead.Create(encoder.Dimension, options.MlpBatchNorm) : null;
         _mlp?.to(encoder.Device);
         _rtd = options.Method == UnsupervisedMethod.DiffCse ? new ReplacedTokenDetection(encoder, options.Generator!, options.MaskingRatio) : null;
+        if (options.Method == UnsupervisedMethod.ESimCse && encoder.Model.Lora is not null)
+            throw new ArgumentException("lora with esimcse is not supported yet: its momentum encoder follows the model weight by weight; train ESimCSE without an adapter.");
         if (options.Method == UnsupervisedMethod.ESimCse)
         {
             _key = UnsupervisedTrainer.Copy(encoder.Model, encoder.Device);
             _queue = new EmbeddingQueue(options.QueueSize);
         }
-        Parameters = encoder.Model.parameters().Concat(encoder.Projection?.parameters() ?? []).Concat(_mlp?.parameters() ?? []).Concat(_rtd?.Parameters ?? []).ToList();
+        Parameters = encoder.Model.parameters().Where(p => p.requires_grad).Concat(encoder.Projection?.parameters() ?? []).Concat(_mlp?.parameters() ?? []).Concat(_rtd?.Parameters ?? []).ToList();
         SavedModules = encoder.Projection is null ? [("", encoder.Model)] : [("", encoder.Model), ("2_Dense.", encoder.Projection)];
         TrainingModules = [.. _mlp is null ? [] : new[] { ("mlp.", (nn.Module)_mlp) }, .. _rtd?.Modules ?? []];
         // A lone last sentence has no negative: that batch is left out.

@@ -40,6 +40,7 @@ public static class UnsupervisedTrainer
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        TrainingLoop.PrepareLora(encoder, options);
         using var objective = new UnsupervisedObjective(encoder, sentences, options);
         return TrainingLoop.Run(encoder, objective, options, evaluate, onLog, checkpointDirectory, resumeFrom);
     }

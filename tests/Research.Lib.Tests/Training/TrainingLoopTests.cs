@@ -68,6 +68,29 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void ALoraRunTrainsOnlyItsAdapterSavesItAndResumesAsTheStraightRun()
+    {
+        var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();
+        var options = new SupervisedTrainingOptions
+        {
+            BatchSize = 8, GroupSize = 2, Epochs = 3, MaxSteps = 10, LogEvery = 1, CheckpointEvery = 3, LearningRate = 1e-2, QueryMaxLength = 32, PassageMaxLength = 32,
+            Lora = new LoraOptions { R = 4, LoraAlpha = 8, LoraDropout = 0.1, TargetModules = ["query", "value", "dense"] },
+        };
+        ResumeEqualsStraight((encoder, _, onLog, checkpoint, resume) => SupervisedTrainer.Train(encoder, examples, options, null, onLog, checkpoint, resume), withHead: false);
+
+        // What the run changed: the adapter only (the transformer's weights are the base model's, bit for bit).
+        using var trained = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        var result = SupervisedTrainer.Train(trained, examples, options);
+        using var original = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        var before = original.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        Assert.All(trained.Model.BaseParameters(), p => Assert.Equal(0f, (p.parameter - before[p.name]).abs().max().item<float>()));
+        Assert.Equal(10, trained.Model.Lora!.Paths.Count); // per layer: query, value and the three dense projections
+        Assert.All(trained.Model.Lora.named_parameters().Where(p => p.name.EndsWith("lora_B.weight", StringComparison.Ordinal)),
+            p => Assert.True(p.parameter.abs().max().item<float>() > 0, p.name));
+        Assert.True(result.Log[^1].Loss < result.Log[0].Loss, $"loss {result.Log[0].Loss} -> {result.Log[^1].Loss}");
+    }
+
+    [Fact]
     public void EveryMethodAccumulatesGradients()
     {
         var sentences = Sentences().Take(96).ToList();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -26,8 +27,23 @@ internal sealed class Autocast
     /// <summary>True between <see cref="BeginHalfInference"/> and the disposal of what it returned.</summary>
     public bool PureHalf => _halfWeights is not null;
 
-    /// <summary>x W^T + b in <see cref="ComputeType"/> (or the layer's own type when off).</summary>
+    /// <summary>The LoRA updates by the layer they adapt (<see cref="LoraAdapter"/>), or null when the model has none.</summary>
+    public IReadOnlyDictionary<Linear, LoraBranch>? Lora { get; set; }
+
+    /// <summary>
+    /// x W^T + b in <see cref="ComputeType"/> (or the layer's own type when off), plus the layer's LoRA update
+    /// scaling · B A dropout(x) in the same type when it has one.
+    /// </summary>
     public Tensor Linear(Linear layer, Tensor x)
+    {
+        if (Lora is null || !Lora.TryGetValue(layer, out var branch)) return Plain(layer, x);
+        using var scope = NewDisposeScope();
+        using var scaling = branch.Scaling.ToScalar();
+        var update = Plain(branch.B, Plain(branch.A, branch.Dropout(x)));
+        return Plain(layer, x).add(update, scaling).MoveToOuterDisposeScope();
+    }
+
+    private Tensor Plain(Linear layer, Tensor x)
     {
         if (ComputeType is not { } t || x.dtype == t && layer.weight!.dtype == t)
             return layer.forward(x);
