@@ -233,7 +233,10 @@ public sealed class LoraAdapter : nn.Module
         }
         var options = new LoraOptions
         {
-            R = r, LoraAlpha = alpha, LoraDropout = dropout, TargetModules = targets,
+            R = r,
+            LoraAlpha = alpha,
+            LoraDropout = dropout,
+            TargetModules = targets,
             UseRslora = json["use_rslora"]?.GetValueKind() == JsonValueKind.True,
         };
         try { options.Validate(); }

@@ -73,7 +73,15 @@ public class TrainingLoopTests
         var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();
         var options = new SupervisedTrainingOptions
         {
-            BatchSize = 8, GroupSize = 2, Epochs = 3, MaxSteps = 10, LogEvery = 1, CheckpointEvery = 3, LearningRate = 1e-2, QueryMaxLength = 32, PassageMaxLength = 32,
+            BatchSize = 8,
+            GroupSize = 2,
+            Epochs = 3,
+            MaxSteps = 10,
+            LogEvery = 1,
+            CheckpointEvery = 3,
+            LearningRate = 1e-2,
+            QueryMaxLength = 32,
+            PassageMaxLength = 32,
             Lora = new LoraOptions { R = 4, LoraAlpha = 8, LoraDropout = 0.1, TargetModules = ["query", "value", "dense"] },
         };
         ResumeEqualsStraight((encoder, _, onLog, checkpoint, resume) => SupervisedTrainer.Train(encoder, examples, options, null, onLog, checkpoint, resume), withHead: false);
