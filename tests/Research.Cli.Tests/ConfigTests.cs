@@ -109,4 +109,43 @@ public class ConfigTests(CliFixture cli) : IClassFixture<CliFixture>
         Assert.Equal(10, losses.Count);
         Assert.True(losses.Skip(7).Average() < losses.Take(3).Average(), $"{type}: {string.Join(", ", losses.Select(l => l.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)))}");
     }
+    /// <summary>
+    /// configs/lora_toy.json through <c>research train</c>: the run folder is a PEFT adapter folder (no full weights), its card
+    /// names the adapter, <c>research model merge-lora</c> folds it into a full folder, and both encode the same vectors.
+    /// </summary>
+    [Fact]
+    public void TheLoraConfigTrainsAnAdapterFolderThatMergesIntoAFullOne()
+    {
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(cli.ToyData, "..", "configs", "lora_toy.json")))!.AsObject();
+        config["max_steps"] = 10;
+        config["log_every"] = 1;
+        var path = cli["shipped_lora_toy.json"];
+        File.WriteAllText(path, config.ToJsonString());
+        var outDir = cli["shipped_lora"];
+        var (exit, output, error) = CliHarness.Run("train", "--config", path, "--model", cli.TinyBert, "--data", Path.Combine(cli.ToyData, "toy_source.json"), "--device", "cpu", "--out", outDir);
+        Assert.True(exit == 0, error);
+        Assert.Contains("10 steps on ", output);
+        Assert.True(File.Exists(Path.Combine(outDir, "adapter_model.safetensors")));
+        Assert.False(File.Exists(Path.Combine(outDir, "model.safetensors")));
+        var adapterConfig = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "adapter_config.json")))!;
+        Assert.Equal(Path.GetFullPath(cli.TinyBert), adapterConfig["base_model_name_or_path"]!.GetValue<string>());
+        Assert.Contains("| LoRA adapter | r 8, lora_alpha 16, lora_dropout 0.1, target_modules query, key, value, dense: 12 layers, 18,432 trainable parameters", File.ReadAllText(Path.Combine(outDir, "README.md")));
+        var losses = File.ReadAllLines(Path.Combine(outDir, "training_log.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!["loss"]!.GetValue<double>()).ToList();
+        Assert.True(losses.Skip(7).Average() < losses.Take(3).Average(), string.Join(", ", losses));
+
+        var merged = cli["shipped_lora_merged"];
+        var (mergeExit, mergeOutput, mergeError) = CliHarness.Run("model", "merge-lora", "--model", outDir, "--out", merged);
+        Assert.True(mergeExit == 0, mergeError);
+        Assert.Equal($"{merged}: 12 adapted layers (r 8, lora_alpha 16) merged into {Path.GetFullPath(cli.TinyBert)}.", mergeOutput.Trim());
+        string[] texts = ["How do I rebase a branch?", "什么是指数基金", "a"];
+        using var adapted = Research.Lib.Modeling.SentenceEncoder.Load(outDir);
+        using var full = Research.Lib.Modeling.SentenceEncoder.Load(merged);
+        Assert.Null(full.Model.Lora);
+        var (a, b) = (adapted.Encode(texts).Data, full.Encode(texts).Data);
+        Assert.True(Enumerable.Range(0, a.Length).Max(i => Math.Abs(a[i] - b[i])) < 1e-6);
+
+        var (refusedExit, _, refused) = CliHarness.Run("model", "merge-lora", "--model", cli.TinyBert, "--out", cli["shipped_lora_refused"]);
+        Assert.Equal(1, refusedExit);
+        Assert.Contains($"--model {cli.TinyBert}: no adapter_config.json there; not a LoRA adapter folder.", refused);
+    }
 }

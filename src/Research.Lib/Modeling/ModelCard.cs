@@ -46,10 +46,19 @@ public static class ModelCard
             $"| normalized | {(s.Normalize ? "yes" : "no")} |",
             $"| max tokens | {s.MaxSeqLength} |",
             $"| query instruction | {(s.QueryInstruction.Length == 0 ? "(none)" : "`" + s.QueryInstruction + "`")} |",
-            "",
         ]);
+        if (encoder.Model.Lora is { } lora)
+        {
+            var total = encoder.Model.BaseParameters().Sum(p => p.parameter.numel());
+            lines.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"| LoRA adapter | r {lora.Options.R}, lora_alpha {lora.Options.LoraAlpha}, lora_dropout {lora.Options.LoraDropout}, target_modules {string.Join(", ", lora.Options.TargetModules)}: {lora.Paths.Count} layers, {lora.TrainableParameterCount:N0} trainable parameters ({100.0 * lora.TrainableParameterCount / total:0.00}% of the transformer's {total:N0}) |"));
+        }
+        lines.Add("");
         if (details is { Length: > 0 }) lines.AddRange([details.TrimEnd('\n'), ""]);
-        lines.Add("Load it with `SentenceEncoder.Load(dir)` in the kit, or `SentenceTransformer(dir)` in Python.");
+        lines.Add(encoder.Model.Lora is null
+            ? "Load it with `SentenceEncoder.Load(dir)` in the kit, or `SentenceTransformer(dir)` in Python."
+            : "This folder holds a PEFT LoRA adapter (adapter_config.json, adapter_model.safetensors) on the base model named by base_model_name_or_path. "
+              + "Load it with `SentenceEncoder.Load(dir)` in the kit, `SentenceTransformer(dir)` with PEFT installed in Python, or fold it into a full model folder with `research model merge-lora`.");
         AtomicFile.WriteAllText(Path.Combine(directory, "README.md"), string.Join("\n", lines) + "\n");
     }
 }
