@@ -7,7 +7,7 @@
 # forgetting, on SciFact test. aggregate.md (mean ± sd) and manifest.json land in
 # artifacts/experiments/financial_qa_finetune/. A rerun resumes where it stopped.
 # Mining uses the model itself (MINER, default all-MiniLM-L6-v2); MINER=hashed mines with the model-free hashed encoder,
-# as the README's (b) rows were measured.
+# as the README's (b) rows were measured. ONLY=recommended mines the recommended recipe's negatives and trains only it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}
@@ -18,9 +18,14 @@ source experiments/common.sh
 [ -f "$MINILM/config.json" ] || research model get all-MiniLM-L6-v2 --out "$MINILM"
 python3 experiments/financial_qa_prepare.py "$DATA" "$OUT" 42
 # SciFact test (the forgetting column) needs no preparation: experiments/inhouse_tasks.json reads its BEIR folder.
-research mine --input "$OUT/train.jsonl" --model "$MINER" --method Hybrid --corpus "$OUT/corpus.txt" --range 10-210 --negatives 3 \
+[ -n "${ONLY:-}" ] || research mine --input "$OUT/train.jsonl" --model "$MINER" --method Hybrid --corpus "$OUT/corpus.txt" --range 10-210 --negatives 3 \
   --max-score-ratio 0.95 --replace --out "$OUT/mined" > "$OUT/mine.log"
 # The recommended recipe's candidates: ranks 10-50 of the zero-shot model's dense ranking, every positive excluded.
 [ -f "$OUT/mined-dense/mined.jsonl" ] || research mine --input "$OUT/train.jsonl" --model "$MINILM" --method Dense --corpus "$OUT/corpus.txt" \
   --range 10-50 --negatives 40 --sampling Top --no-pad --replace --out "$OUT/mined-dense" > "$OUT/mine-dense.log"
-research experiment run experiments/financial_qa_finetune.json ${EXPERIMENT_ARGS:-}
+# ONLY=recommended runs just the recommended recipe's 3 seeds (experiments/financial_qa_recommended.json, its own results folder).
+case "${ONLY:-}" in
+  "") research experiment run experiments/financial_qa_finetune.json ${EXPERIMENT_ARGS:-} ;;
+  recommended) research experiment run experiments/financial_qa_recommended.json ${EXPERIMENT_ARGS:-} ;;
+  *) echo "ONLY=$ONLY: expected recommended (or leave it unset for the whole grid)" >&2; exit 2 ;;
+esac

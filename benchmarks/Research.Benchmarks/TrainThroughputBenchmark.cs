@@ -97,7 +97,8 @@ internal static class TrainThroughputBenchmark
         return 0;
     }
 
-    private static string Spawn(string[] arguments)
+    /// <summary>Runs this benchmark program again with <paramref name="arguments"/> (a child job in its own process) and returns its output.</summary>
+    internal static string Spawn(string[] arguments)
     {
         var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
         var self = Environment.GetCommandLineArgs()[0];

@@ -40,7 +40,8 @@ internal sealed class Autocast
         using var scope = NewDisposeScope();
         using var scaling = branch.Scaling.ToScalar();
         var update = Plain(branch.B, Plain(branch.A, branch.Dropout(x)));
-        return Plain(layer, x).add(update, scaling).MoveToOuterDisposeScope();
+        // In place: the base product's backward needs neither its output nor the update, so no third (batch, seq, out) tensor.
+        return Plain(layer, x).add_(update, scaling).MoveToOuterDisposeScope();
     }
 
     private Tensor Plain(Linear layer, Tensor x)
