@@ -23,7 +23,8 @@ public static class TrainingLoop
     /// Adds the LoRA adapter <paramref name="options"/> ask for (lora) to the encoder before its objective lists the
     /// parameters to train, seeded by the run's seed and naming the folder the encoder was loaded from as the base model.
     /// An encoder that already has an adapter (loaded from an adapter folder, or a resumed run) keeps it when the settings
-    /// agree; different settings are an error. Each trainer calls it first.
+    /// agree; different settings are an error. The supervised and unsupervised trainers call it first (masked-language-model
+    /// training and ESimCSE refuse an adapter).
     /// </summary>
     public static void PrepareLora(SentenceEncoder encoder, OptimizationOptions options)
     {

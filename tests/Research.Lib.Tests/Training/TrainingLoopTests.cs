@@ -99,6 +99,19 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void MethodsThatCannotTrainAnAdapterRefuseLoraByName()
+    {
+        var lora = new LoraOptions();
+        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        using var head = MlmHead.Load(Path.Combine(Toy, "tiny-bert"), encoder.Model.Config);
+        Assert.Equal("lora with masked-language-model training is not supported: the head is saved beside full weights; pre-train the whole model (leave lora out).",
+            Assert.Throws<ArgumentException>(() => MlmTrainer.Train(encoder, head, Sentences(), new MlmTrainingOptions { Lora = lora, MaxSteps = 1 })).Message);
+        Assert.Equal("lora with esimcse is not supported yet: its momentum encoder follows the model weight by weight; train ESimCSE without an adapter.",
+            Assert.Throws<ArgumentException>(() => UnsupervisedTrainer.Train(encoder, Sentences(), new UnsupervisedTrainingOptions { Method = UnsupervisedMethod.ESimCse, Lora = lora, MaxSteps = 1 })).Message);
+        Assert.Null(encoder.Model.Lora); // refused before anything was attached
+    }
+
+    [Fact]
     public void EveryMethodAccumulatesGradients()
     {
         var sentences = Sentences().Take(96).ToList();
