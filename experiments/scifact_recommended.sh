@@ -12,6 +12,8 @@ DATA=${DATA:-../shared/data}
 OUT=${OUT:-artifacts/experiments/scifact-st-recipe}
 MINILM=${MINILM:-artifacts/models/minilm}
 SEEDS=${SEEDS:-42 43 44}
+# Another grid over the same data and negatives (experiments/scifact_recipe_grid.sh sets it).
+EXPERIMENT=${EXPERIMENT:-experiments/scifact_recommended.json}
 source experiments/common.sh
 [ -f "$MINILM/config.json" ] || research model get all-MiniLM-L6-v2 --out "$MINILM"
 python3 experiments/scifact_train_jsonl.py "$DATA/beir_scifact" "$OUT/pairs.jsonl" "$OUT/corpus.txt" --pairs
@@ -21,19 +23,22 @@ python3 experiments/financial_qa_prepare.py "$DATA" artifacts/experiments/financ
 # every positive of the claim excluded (the same file as the reference recipe's variant (b)).
 [ -f "$OUT/mined/mined.jsonl" ] || research mine --input "$OUT/pairs.jsonl" --model "$MINILM" --method Dense --corpus "$OUT/corpus.txt" \
   --range 10-50 --negatives 40 --sampling Top --no-pad --replace --out "$OUT/mined" > "$OUT/mine.log"
-GRID=artifacts/experiments/scifact_recommended.grid.json
-python3 experiments/grid_with_seeds.py experiments/scifact_recommended.json "$SEEDS" "$GRID"
+GRID=artifacts/experiments/$(basename "$EXPERIMENT" .json).grid.json
+python3 experiments/grid_with_seeds.py "$EXPERIMENT" "$SEEDS" "$GRID"
 research experiment run "$GRID"
-# One line per seed: its SciFact test nDCG@10 (and its financial-qa test nDCG@10, the forgetting column).
+# One line per variant and seed: its SciFact test nDCG@10 (and its financial-qa test nDCG@10, the forgetting column,
+# where the grid's tasks have it).
 python3 - "$GRID" <<'PY'
 import glob, json, os, sys
 spec = json.load(open(sys.argv[1]))
-for seed in spec["seeds"]:
-    row = []
-    for task in ("SciFact", "FinancialQA10K"):
-        files = glob.glob(os.path.join(spec["out"], "results", f"minilm__recommended__seed{seed}", "**", f"{task}.json"), recursive=True)
-        score = json.load(open(files[0]))["scores"]["test"][0]["ndcg_at_10"] if files else float("nan")
-        row.append(f"{task} test nDCG@10 {score:.4f}")
-    print(f"seed {seed}: " + ", ".join(row))
+for variant in spec["variants"]:
+    for seed in spec["seeds"]:
+        row = []
+        for task in ("SciFact", "FinancialQA10K"):
+            files = glob.glob(os.path.join(spec["out"], "results", f"minilm__{variant['name']}__seed{seed}", "**", f"{task}.json"), recursive=True)
+            if files:
+                row.append(f"{task} test nDCG@10 {json.load(open(files[0]))['scores']['test'][0]['ndcg_at_10']:.4f}")
+        prefix = "" if len(spec["variants"]) == 1 else f"{variant['name']} "
+        print(f"{prefix}seed {seed}: " + (", ".join(row) or "no result"))
 PY
 cat "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["out"])' "$GRID")/aggregate.md"

@@ -65,6 +65,8 @@ public sealed class SentenceEncoder : IEmbeddingEncoder, IDisposable
         var configPath = Path.Combine(directory, "config.json");
         if (!File.Exists(configPath))
             throw new FileNotFoundException($"{directory}: config.json not found; is this a Hugging Face model folder?", configPath);
+        if (CrossEncoder.IsCrossEncoderFolder(directory))
+            throw new InvalidDataException($"{directory}: a cross-encoder (reranker; config.json says ...ForSequenceClassification): it scores (query, passage) pairs and does not embed texts. Load it with CrossEncoder.Load, or give it where a reranker is asked for (research eval rerank --reranker, research mine --rescore).");
         var config = TransformerConfig.Load(configPath);
         var weightsPath = Path.Combine(directory, "model.safetensors");
         if (!File.Exists(weightsPath))

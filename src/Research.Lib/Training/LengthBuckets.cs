@@ -16,13 +16,17 @@ internal static class LengthBuckets
     /// <param name="encoder">the encoder in training</param>
     /// <param name="texts">the batch's texts</param>
     /// <param name="maxLength">tokens per text at most</param>
-    /// <param name="bucket">texts per bucket; 0 or at least the batch = one forward pass over the whole batch</param>
+    /// <param name="bucket">texts per bucket; 0 or at least the batch = one forward pass over the whole batch;
+    /// <see cref="SupervisedTrainingOptions.AutoLengthBucket"/>: buckets of <see cref="AutoSize"/> when the lengths vary (<see cref="Uneven"/>)</param>
     public static Tensor Forward(SentenceEncoder encoder, IReadOnlyList<string> texts, int maxLength, int bucket)
     {
+        var auto = bucket == SupervisedTrainingOptions.AutoLengthBucket;
+        if (auto) bucket = AutoSize;
         if (bucket <= 0 || texts.Count <= bucket) return encoder.Forward(encoder.Tokenize(texts, maxLength));
         // Each text tokenized once; each bucket is padded from those tokens.
         var length = Math.Min(maxLength, encoder.Settings.MaxSeqLength);
         var items = texts.Select(t => encoder.Tokenizer.Encode(t, length)).ToArray();
+        if (auto && !Uneven(items)) return encoder.Forward(TokenBatch.Pad(items, encoder.Tokenizer.PadId));
         var order = Order(items);
         using var scope = NewDisposeScope();
         var parts = new List<Tensor>();
@@ -36,6 +40,20 @@ internal static class LengthBuckets
         for (var k = 0; k < order.Length; k++) inverse[order[k]] = k;
         var stacked = cat(parts, 0);
         return stacked.index_select(0, tensor(inverse, device: stacked.device)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Texts per bucket when <c>length_bucket</c> is "auto" (a GEMM of 16 rows still keeps a CPU's matrix units busy).</summary>
+    public const int AutoSize = 16;
+
+    /// <summary>
+    /// Whether the lengths vary enough for "auto" to bucket: padding would be at least a fifth of the padded batch's tokens
+    /// (real tokens &lt; 0.8 × count × longest).
+    /// </summary>
+    internal static bool Uneven(IReadOnlyList<TokenizedText> items)
+    {
+        long real = 0, longest = 0;
+        foreach (var item in items) (real, longest) = (real + item.Ids.Length, Math.Max(longest, item.Ids.Length));
+        return real * 5 < longest * items.Count * 4;
     }
 
     /// <summary>The texts' indices by token length, shortest first (ties in batch order).</summary>

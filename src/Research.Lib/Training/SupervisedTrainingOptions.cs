@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Research.Lib.Losses;
 
 namespace Research.Lib.Training;
@@ -46,13 +47,19 @@ public sealed record SupervisedTrainingOptions : OptimizationOptions
     public int GradCacheChunk { get; init; }
 
     /// <summary>
-    /// Length buckets (0: off): the batch's texts are embedded in groups of this many of similar token length, each padded
-    /// only to its own longest, and the vectors put back in batch order. The batch, the loss and the gradients are the
-    /// same (up to float rounding; dropout draws differ with the shapes); the padding is not computed: on passages of
-    /// uneven length (financial-qa-10K contexts: median 27 words, longest 787) a step costs a third. Not with
-    /// grad_cache_chunk or several devices.
+    /// Length buckets: the batch's texts are embedded in groups of this many of similar token length, each padded only to
+    /// its own longest, and the vectors put back in batch order. The batch, the loss and the gradients are the same (up
+    /// to float rounding; dropout draws differ with the shapes); the padding is not computed: on passages of uneven length
+    /// (financial-qa-10K contexts: median 27 words, longest 787) a step costs a third. 0: off. The default,
+    /// <see cref="AutoLengthBucket"/> (<c>"auto"</c> in a config), buckets of 16 for each list of texts (the queries, the
+    /// passages) whose lengths vary — padding would be at least a fifth of its padded tokens — and one pass otherwise;
+    /// off with grad_cache_chunk or several devices. A number is not allowed with those two.
     /// </summary>
-    public int LengthBucket { get; init; }
+    [JsonConverter(typeof(LengthBucketJsonConverter))]
+    public int LengthBucket { get; init; } = AutoLengthBucket;
+
+    /// <summary><see cref="LengthBucket"/>'s default: buckets of 16 where a list's lengths vary (<c>"auto"</c> in a config).</summary>
+    public const int AutoLengthBucket = -1;
 
     /// <summary>
     /// Every batch from records of one <c>type</c> (the records without one form one more group), the batches of all
@@ -84,7 +91,7 @@ public sealed record SupervisedTrainingOptions : OptimizationOptions
         OptionChecks.AtLeast("grad_cache_chunk", GradCacheChunk, 0, "0 (off) or a number of texts");
         OptionChecks.AtLeast("query_max_length", QueryMaxLength, 3, "at least 3 (two special tokens and a word)");
         OptionChecks.AtLeast("passage_max_length", PassageMaxLength, 3, "at least 3 (two special tokens and a word)");
-        if (LengthBucket < 0) throw new ArgumentException($"length_bucket {LengthBucket}: expected 0 (off) or a number of texts.");
+        if (LengthBucket < AutoLengthBucket) throw new ArgumentException($"length_bucket {LengthBucket}: expected \"auto\", 0 (off) or a number of texts.");
         if (LengthBucket > 0 && GradCacheChunk > 0) throw new ArgumentException("length_bucket and grad_cache_chunk together are not supported: use one of them.");
         CreateLoss().Check(BatchSize, GroupSize);
     }

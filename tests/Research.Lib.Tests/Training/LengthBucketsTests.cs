@@ -76,9 +76,50 @@ public class LengthBucketsTests
     }
 
     [Fact]
+    public void AutoBucketsOnlyWhenPaddingWouldBeAFifthOrMore()
+    {
+        static TokenizedText Of(int length) => new(new int[length], new int[length]);
+        // 4 texts, longest 10: padded 40 tokens. Real 32 = 0.8 of it: not uneven; 31: uneven.
+        Assert.False(LengthBuckets.Uneven([Of(10), Of(8), Of(7), Of(7)]));
+        Assert.True(LengthBuckets.Uneven([Of(10), Of(8), Of(7), Of(6)]));
+        Assert.False(LengthBuckets.Uneven([Of(5), Of(5)]));
+        Assert.Equal(SupervisedTrainingOptions.AutoLengthBucket, new SupervisedTrainingOptions().LengthBucket);
+    }
+
+    [Fact]
+    public void AutoIsBucketsOf16OnUnevenTextsAndOnePassOnEvenOnes()
+    {
+        using var encoder = SentenceEncoder.Load(Path.Combine(TestPaths.ToyData, "tiny-bert"));
+        encoder.Model.to(ScalarType.Float64);
+        encoder.Model.eval();
+        var uneven = UnevenTexts();
+        Assert.True(LengthBuckets.Uneven(uneven.Select(t => encoder.Tokenizer.Encode(t, 48)).ToList()));
+        var auto = LengthBuckets.Forward(encoder, uneven, 48, SupervisedTrainingOptions.AutoLengthBucket);
+        Assert.Equal(0, (auto - LengthBuckets.Forward(encoder, uneven, 48, 16)).abs().max().item<double>());
+        Assert.NotEqual(0, (auto - LengthBuckets.Forward(encoder, uneven, 48, 0)).abs().max().item<double>()); // another arithmetic order
+        // The same text 20 times: no padding at all, so "auto" is one pass, bit for bit.
+        var even = Enumerable.Repeat(uneven[1], 20).ToList();
+        Assert.Equal(0, (LengthBuckets.Forward(encoder, even, 48, SupervisedTrainingOptions.AutoLengthBucket) - LengthBuckets.Forward(encoder, even, 48, 0)).abs().max().item<double>());
+    }
+
+    [Fact]
+    public void ConfigsSpellAutoAndNumbers()
+    {
+        static SupervisedTrainingOptions Read(string json) => TrainingConfig.FromJson<SupervisedTrainingOptions>(System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject(), "t.json");
+        Assert.Equal(SupervisedTrainingOptions.AutoLengthBucket, Read("""{"length_bucket": "auto"}""").LengthBucket);
+        Assert.Equal(16, Read("""{"length_bucket": 16}""").LengthBucket);
+        Assert.Equal(0, Read("""{"length_bucket": 0}""").LengthBucket);
+        Assert.Equal("auto", TrainingConfig.ToJson(new SupervisedTrainingOptions())["length_bucket"]!.GetValue<string>());
+        Assert.Equal(16, TrainingConfig.ToJson(new SupervisedTrainingOptions { LengthBucket = 16 })["length_bucket"]!.GetValue<int>());
+        var bad = Assert.Throws<InvalidDataException>(() => Read("""{"length_bucket": "some"}"""));
+        Assert.Contains("t.json:1: length_bucket: expected \"auto\", 0 (off) or a number of texts per bucket.", bad.Message);
+        Assert.Throws<InvalidDataException>(() => Read("""{"length_bucket": -1}"""));
+    }
+
+    [Fact]
     public void BadSettingsAreRefusedByName()
     {
-        Assert.Contains("length_bucket -1", Assert.Throws<ArgumentException>(() => new SupervisedTrainingOptions { LengthBucket = -1 }.Validate()).Message);
+        Assert.Contains("length_bucket -2", Assert.Throws<ArgumentException>(() => new SupervisedTrainingOptions { LengthBucket = -2 }.Validate()).Message);
         Assert.Contains("length_bucket and grad_cache_chunk", Assert.Throws<ArgumentException>(() => new SupervisedTrainingOptions { LengthBucket = 8, GradCacheChunk = 8 }.Validate()).Message);
     }
 }
