@@ -65,7 +65,7 @@ public sealed class CrossEncoderHead : nn.Module<Tensor, Tensor>
                 p.copy_(t);
                 found++;
             }
-            else if (name.EndsWith(".weight", StringComparison.Ordinal)) p.copy_(normal(0, 0.02, p.shape, generator: generator));
+            else if (name.EndsWith(".weight", StringComparison.Ordinal)) p.normal_(0, 0.02, generator);
             else p.zero_();
         }
         return found;

@@ -152,7 +152,7 @@ public sealed class SupervisedObjective : ITrainingObjective
     /// The positive (one of the record's positives) then GroupSize − 1 negatives: the record's own first, topped up from the
     /// pool; each with its teacher score when the record has them (null for a pool passage).
     /// </summary>
-    private static List<(string Text, double? Score)> Group(TrainingExample e, int groupSize, SplitMix64 random, IReadOnlyList<string> pool)
+    internal static List<(string Text, double? Score)> Group(TrainingExample e, int groupSize, SplitMix64 random, IReadOnlyList<string> pool)
     {
         var p = random.NextInt(e.Pos.Count);
         var group = new List<(string, double?)>(groupSize) { (e.Pos[p], e.PosScores?[p]) };
