@@ -64,6 +64,57 @@ public class VerbTests(CliFixture fixture) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void ARerankerTrainsIsEvaluatedOverBm25AndRescoresMinedNegatives()
+    {
+        File.WriteAllText(fixture["reranker.json"], "{\"batch_size\": 8, \"group_size\": 4, \"max_length\": 64, \"epochs\": 1, \"learning_rate\": 1e-4, \"evaluate_every\": 4, \"log_every\": 2}");
+        var folder = fixture["reranker"];
+        var (exit, stdout, error) = CliHarness.Run("train", "--method", "reranker", "--config", fixture["reranker.json"], "--model", fixture.TinyBert,
+            "--data", Path.Combine(fixture.ToyData, "toy_source.json"), "--eval", Path.Combine(fixture.ToyData, "toy_dev.json"),
+            "--eval-neg", Path.Combine(fixture.ToyData, "toy_dev_neg.json"), "--rerank-top", "20", "--out", folder, "--device", "cpu");
+        Assert.True(exit == 0, error);
+        Assert.Contains("reranker: ", stdout);
+        Assert.True(CrossEncoder.IsCrossEncoderFolder(folder));
+        Assert.Contains("pipeline_tag: text-ranking", File.ReadAllText(Path.Combine(folder, "README.md")));
+        var args = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "training_args.json")))!;
+        Assert.Equal("reranker", args["method"]!.GetValue<string>());
+        Assert.Equal("listwise", args["loss"]!.GetValue<string>());
+        var evaluated = File.ReadAllLines(Path.Combine(folder, "training_log.jsonl")).Where(l => l.Contains("\"map\"", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(evaluated);
+
+        var results = fixture["reranker_results"];
+        (exit, stdout, error) = CliHarness.Run("eval", "suite", "--model", folder, "--tasks", Path.Combine(fixture.ToyData, "tasks.json"), "--rerank-top", "20", "--out", results, "--device", "cpu");
+        Assert.True(exit == 0, error);
+        Assert.Contains("reranker / ToyRetrieval (Retrieval, dev): ndcg_at_10 ", stdout);
+        Assert.Contains("reranker / ToyPairs: skipped", stdout);
+        (exit, _, error) = CliHarness.Run("eval", "suite", "--model", fixture.TinyBert, "--tasks", Path.Combine(fixture.ToyData, "tasks.json"), "--first-stage", "bm25", "--out", results);
+        Assert.Equal(1, exit);
+        Assert.Equal("--first-stage: no --model is a cross-encoder (reranker) folder; only a reranker re-ranks a first stage.\n", error);
+
+        // Mining re-scored by the reranker: every pair's logit in pos_scores / neg_scores (nothing dropped with --rescore-keep-all).
+        var mined = fixture["reranker_mined"];
+        (exit, stdout, error) = CliHarness.Run("mine", "--input", Path.Combine(fixture.ToyData, "toy_source.json"), "--method", "Bm25", "--range", "0-6", "--negatives", "3",
+            "--rescore", folder, "--rescore-keep-all", "--out", mined);
+        Assert.True(exit == 0, error);
+        Assert.Contains($"re-scored by {folder}: 0 negatives scored above a positive dropped", stdout);
+        var records = Research.Lib.Data.TrainingExampleReader.Read(Path.Combine(mined, "mined.jsonl")).ToList();
+        using (var reranker = CrossEncoder.Load(folder))
+        {
+            var logits = reranker.Predict(records.SelectMany(e => e.Pos.Concat(e.Neg).Select(p => (e.QueryText(""), p))).ToList());
+            Assert.Equal(logits.Select(s => (double)s), records.SelectMany(e => e.PosScores!.Concat(e.NegScores!)));
+        }
+        var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(mined, "summary.json")))!;
+        Assert.Equal(Path.GetFullPath(folder), summary["rescored_by"]!.GetValue<string>());
+        Assert.Null(summary["rescore_margin"]);
+
+        (exit, _, error) = CliHarness.Run("mine", "--input", Path.Combine(fixture.ToyData, "toy_source.json"), "--method", "Bm25", "--rescore", fixture.TinyBert, "--out", fixture["m_bad"]);
+        Assert.Equal(1, exit);
+        Assert.Equal($"--rescore {fixture.TinyBert}: not a cross-encoder folder (config.json's architectures name no ...ForSequenceClassification); train one with 'research train --method reranker'.\n", error);
+        (exit, _, error) = CliHarness.Run("train", "--method", "supervised", "--model", fixture.TinyBert, "--data", Path.Combine(fixture.ToyData, "toy_source.json"), "--rerank-top", "5", "--out", fixture["tr_bad"]);
+        Assert.Equal(1, exit);
+        Assert.Equal("--rerank-top is the number of BM25 candidates a reranker's --eval re-ranks; it needs --method reranker and --eval.\n", error);
+    }
+
+    [Fact]
     public void FailedBm25BuildKeepsThePreviousIndex()
     {
         var index = fixture["bm25_keep"];

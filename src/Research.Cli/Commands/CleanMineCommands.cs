@@ -96,9 +96,12 @@ internal static class CleanMineCommands
         var precision = CliOptions.Precision();
         var shard = new Option<string?>("--shard") { Description = "INDEX/COUNT: mine only this contiguous part of the queries (e.g. a Slurm array task); 'research merge' joins the parts." };
         var outDir = new Option<string>("--out") { Required = true, Description = "Folder for mined.jsonl and summary.json (written whole)." };
+        var rescore = new Option<string?>("--rescore") { Description = "A cross-encoder (reranker) folder: every mined pair re-scored by it, its logits written as pos_scores / neg_scores (teacher scores for distillation), negatives it scores above a positive dropped." };
+        var rescoreMargin = new Option<double?>("--rescore-margin") { Description = "With --rescore: drop a negative scoring above the lowest positive's logit minus this (default 0).", };
+        var keepAbove = new Option<bool>("--rescore-keep-all") { Description = "With --rescore: write the scores only, drop nothing." };
         var cmd = new Command("mine", "Mine hard negatives (dense, BM25 or fused) from a rank range, with false-negative filters; every positive and the query itself are excluded.")
         {
-            input, model, method, corpus, range, count, sampling, maxScore, margin, ratio, replace, noPad, fusion, seed, device, devices, precision, shard, outDir,
+            input, model, method, corpus, range, count, sampling, maxScore, margin, ratio, replace, noPad, fusion, seed, device, devices, precision, shard, outDir, rescore, rescoreMargin, keepAbove,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
@@ -106,6 +109,12 @@ internal static class CleanMineCommands
                 throw new ArgumentException($"--model is required for --method {r.GetValue(method)} (only Bm25 ranks without a model).");
             if (r.GetValue(method) == MiningMethod.Bm25 && r.GetValue(model) is not null)
                 throw new ArgumentException("--model: --method Bm25 ranks with BM25 alone and would ignore it; leave --model out, or fuse both with --method Hybrid.");
+            if (r.GetValue(rescore) is null && (r.GetValue(rescoreMargin) is not null || r.GetValue(keepAbove)))
+                throw new ArgumentException($"{(r.GetValue(keepAbove) ? "--rescore-keep-all" : "--rescore-margin")} needs --rescore RERANKER.");
+            if (r.GetValue(keepAbove) && r.GetValue(rescoreMargin) is not null)
+                throw new ArgumentException("--rescore-margin and --rescore-keep-all: the margin drops negatives, keep-all drops none; give one.");
+            if (r.GetValue(rescore) is { } rerankerPath && !CrossEncoder.IsCrossEncoderFolder(rerankerPath))
+                throw new ArgumentException($"--rescore {rerankerPath}: not a cross-encoder folder (config.json's architectures name no ...ForSequenceClassification); train one with 'research train --method reranker'.");
             var (start, end) = MiningOptions.ParseRange(r.GetValue(range)!);
             var options = new MiningOptions
             {
@@ -132,6 +141,13 @@ internal static class CleanMineCommands
             using (owner)
             {
                 var run = CliProgress.OverCount("mining", examples.Count, p => MiningRun.Run(examples, path, passages, encoder, options, p));
+                if (r.GetValue(rescore) is { } rerankerFolder)
+                {
+                    using var reranker = CrossEncoder.Load(rerankerFolder, CliOptions.ParseDevice(r.GetValue(device)!));
+                    var mined = run;
+                    var pairs = mined.Result.Examples.Sum(e => e.Pos.Count + e.Neg.Count);
+                    run = CliProgress.OverCount("re-scoring pairs", pairs, p => mined.Rescore(reranker, r.GetValue(keepAbove) ? null : r.GetValue(rescoreMargin) ?? 0, 32, p));
+                }
                 run.Write(r.GetValue(outDir)!);
                 Console.WriteLine(run.Describe(r.GetValue(outDir)!));
             }

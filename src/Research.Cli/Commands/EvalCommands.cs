@@ -136,8 +136,10 @@ internal static class EvalCommands
         {
             Required = true,
             AllowMultipleArgumentsPerToken = true,
-            Description = "Model folder(s), or the baselines 'hashed' (model-free n-gram TF-IDF) and 'bm25' (retrieval and reranking only).",
+            Description = "Model folder(s), or the baselines 'hashed' (model-free n-gram TF-IDF) and 'bm25' (retrieval and reranking only); a cross-encoder (reranker) folder re-ranks --first-stage's top --rerank-top on retrieval tasks.",
         };
+        var firstStage = new Option<string?>("--first-stage") { Description = "Rerankers on retrieval tasks: the first stage whose top candidates they re-rank, bm25 (default) or a bi-encoder folder." };
+        var rerankTop = new Option<int?>("--rerank-top") { Description = "Rerankers on retrieval tasks: candidates per query taken from the first stage (default 100)." };
         var tasks = new Option<string>("--tasks") { Required = true, Description = "Task list JSON: {\"tasks\": [{\"name\", \"type\" (Retrieval, Reranking, STS, PairClassification), \"data\", \"neg\"?, \"split\"?, \"languages\"?}]}." };
         var name = new Option<string?>("--name") { Description = "With one --model: the name its results are filed under (default: the folder's name)." };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 32 };
@@ -146,7 +148,7 @@ internal static class EvalCommands
         var out_ = new Option<string>("--out") { Required = true, Description = "Results folder (mteb layout: MODEL/REVISION/TASK.json); summary.md and summary.csv cover every model in it." };
         var cmd = new Command("suite", "MTEB-style evaluation of one or more models on local tasks: one mteb results JSON per task, and a summary table across models.")
         {
-            models, tasks, name, batch, device, precision, out_,
+            models, tasks, name, batch, device, precision, out_, firstStage, rerankTop,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
@@ -157,9 +159,14 @@ internal static class EvalCommands
             var outDir = r.GetValue(out_)!;
             if (File.Exists(outDir)) throw new IOException($"--out {outDir}: is a file; expected a results folder.");
             var options = new EncodeOptions { BatchSize = CliOptions.Positive("--batch-size", r.GetValue(batch)), Precision = CliOptions.ParsePrecision(r.GetValue(precision)!) };
+            var rerankers = specs.Where(s => Directory.Exists(s) && CrossEncoder.IsCrossEncoderFolder(s)).ToList();
+            if ((r.GetValue(firstStage) is not null || r.GetValue(rerankTop) is not null) && rerankers.Count == 0)
+                throw new ArgumentException($"{(r.GetValue(firstStage) is not null ? "--first-stage" : "--rerank-top")}: no --model is a cross-encoder (reranker) folder; only a reranker re-ranks a first stage.");
             foreach (var spec in specs)
             {
-                using var model = EvalSuiteModel.Load(spec, CliOptions.ParseDevice(r.GetValue(device)!), r.GetValue(name), options.Precision);
+                var isReranker = rerankers.Contains(spec);
+                using var model = EvalSuiteModel.Load(spec, CliOptions.ParseDevice(r.GetValue(device)!), r.GetValue(name), options.Precision,
+                    isReranker ? r.GetValue(firstStage) : null, isReranker ? r.GetValue(rerankTop) : null);
                 EvalSuite.Run(model, taskList, outDir, options, Console.WriteLine);
             }
             var summary = EvalSuiteSummary.Load(outDir);

@@ -13,7 +13,7 @@ internal static class TrainCommand
         var config = new Option<string?>("--config") { Description = "JSON training options (snake_case names of SupervisedTrainingOptions; see configs/)." };
         var model = new Option<string>("--model") { Required = true, Description = "Model folder to start from." };
         var data = new Option<string>("--data") { Required = true, Description = "Training JSONL (query, pos, neg)." };
-        var eval = new Option<string?>("--eval") { Description = "Evaluate during training: a BEIR folder or the seed's query/pos_passage JSONL (with --eval-neg)." };
+        var eval = new Option<string?>("--eval") { Description = "Evaluate during training: a BEIR folder or the seed's query/pos_passage JSONL (with --eval-neg); a reranker re-ranks BM25's top --rerank-top of it." };
         var evalNeg = new Option<string?>("--eval-neg") { Description = "With a seed-format --eval: its neg_passage JSONL." };
         var device = CliOptions.Device();
         var outDir = new Option<string>("--out") { Required = true, Description = "Folder for the trained model, training_log.jsonl and training_args.json (written whole)." };
@@ -24,15 +24,16 @@ internal static class TrainCommand
         var precision = new Option<string?>("--precision") { Description = "fp32, bf16 or fp16 (fp16: CUDA only, with dynamic loss scaling): mixed precision with float32 master weights; overrides the config's precision." };
         var method = new Option<string>("--method")
         {
-            Description = "supervised (query/pos/neg JSONL), simcse, esimcse or diffcse (unsupervised, plain sentences), mlm (masked-language-model pre-training, plain sentences).",
+            Description = "supervised (query/pos/neg JSONL), simcse, esimcse or diffcse (unsupervised, plain sentences), mlm (masked-language-model pre-training, plain sentences), reranker (a cross-encoder on query/pos/neg JSONL, from a cross-encoder or any encoder folder).",
             DefaultValueFactory = _ => "supervised",
         };
         var generator = new Option<string?>("--generator") { Description = "diffcse: a model folder with a masked-language-model head (from --method mlm), used frozen as the generator." };
+        var rerankTop = new Option<int?>("--rerank-top") { Description = "reranker: the BM25 candidates per --eval query re-ranked at each evaluation (default 100)." };
         var evalSts = new Option<string?>("--eval-sts") { Description = "simcse/esimcse/mlm: evaluate on scored pairs (sentence1<TAB>sentence2<TAB>score): Spearman, main score." };
         var evalPairs = new Option<string?>("--eval-pairs") { Description = "simcse/esimcse/mlm: evaluate on labelled pairs (sentence1<TAB>sentence2<TAB>0|1): AP and F1 (main score when no --eval-sts)." };
-        var cmd = new Command("train", "Fine-tune an embedding model: supervised contrastive (InfoNCE or margin/scale), unsupervised (SimCSE, ESimCSE, DiffCSE), or masked-language-model pre-training.")
+        var cmd = new Command("train", "Fine-tune an embedding model: supervised contrastive (InfoNCE or margin/scale), unsupervised (SimCSE, ESimCSE, DiffCSE), masked-language-model pre-training, or a cross-encoder reranker.")
         {
-            config, model, data, eval, evalNeg, device, devices, outDir, checkpoint, resume, precision, method, evalSts, evalPairs, generator, tensorboard,
+            config, model, data, eval, evalNeg, device, devices, outDir, checkpoint, resume, precision, method, evalSts, evalPairs, generator, tensorboard, rerankTop,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
@@ -40,23 +41,18 @@ internal static class TrainCommand
             if (r.GetValue(evalNeg) is not null && r.GetValue(eval) is null)
                 throw new ArgumentException("--eval-neg needs --eval: it is the neg_passage file of a seed-format --eval query file.");
             if (!TrainingRequest.Methods.Contains(methodName))
-                throw new ArgumentException($"--method {methodName}: expected supervised, simcse, esimcse, diffcse or mlm.");
-            if (methodName != "supervised")
-            {
-                if (r.GetValue(eval) is not null)
-                    throw new ArgumentException($"--eval is supported for supervised training only; --method {methodName} evaluates with --eval-sts and/or --eval-pairs.");
-                if (r.GetValue(devices) is not null)
-                    throw new ArgumentException($"--devices is supported for supervised training only; --method {methodName} trains on one device (--device).");
-                if (r.GetValue(generator) is not null && methodName != "diffcse")
-                    throw new ArgumentException($"--generator is DiffCSE's masked-language-model generator; --method {methodName} uses none.");
-            }
-            else
-            {
-                if (r.GetValue(evalSts) is not null || r.GetValue(evalPairs) is not null)
-                    throw new ArgumentException($"{(r.GetValue(evalSts) is not null ? "--eval-sts" : "--eval-pairs")} evaluates --method simcse, esimcse, diffcse or mlm; supervised training evaluates retrieval with --eval.");
-                if (r.GetValue(generator) is not null)
-                    throw new ArgumentException("--generator is DiffCSE's masked-language-model generator; supervised training uses none.");
-            }
+                throw new ArgumentException($"--method {methodName}: expected supervised, simcse, esimcse, diffcse, mlm or reranker.");
+            var retrieval = methodName is "supervised" or "reranker";
+            if (!retrieval && r.GetValue(eval) is not null)
+                throw new ArgumentException($"--eval is supported for supervised and reranker training; --method {methodName} evaluates with --eval-sts and/or --eval-pairs.");
+            if (retrieval && (r.GetValue(evalSts) is not null || r.GetValue(evalPairs) is not null))
+                throw new ArgumentException($"{(r.GetValue(evalSts) is not null ? "--eval-sts" : "--eval-pairs")} evaluates --method simcse, esimcse, diffcse or mlm; --method {methodName} evaluates retrieval with --eval.");
+            if (methodName != "supervised" && r.GetValue(devices) is not null)
+                throw new ArgumentException($"--devices is supported for supervised training only; --method {methodName} trains on one device (--device).");
+            if (methodName != "diffcse" && r.GetValue(generator) is not null)
+                throw new ArgumentException($"--generator is DiffCSE's masked-language-model generator; --method {methodName} uses none.");
+            if (r.GetValue(rerankTop) is not null && (methodName != "reranker" || r.GetValue(eval) is null))
+                throw new ArgumentException("--rerank-top is the number of BM25 candidates a reranker's --eval re-ranks; it needs --method reranker and --eval.");
             var request = new TrainingRequest
             {
                 Method = methodName,
@@ -74,6 +70,7 @@ internal static class TrainCommand
                 Checkpoint = r.GetValue(checkpoint),
                 Resume = r.GetValue(resume),
                 TensorBoard = r.GetValue(tensorboard),
+                RerankTop = r.GetValue(rerankTop) ?? 100,
             };
             var outcome = TrainingJob.Run(request, Print, new ConsoleReadProgress());
             Console.WriteLine(outcome.Summary(methodName, request.Out));

@@ -132,9 +132,9 @@ public static class EvalSuite
                 {
                     var data = Directory.Exists(task.Data) ? BeirReader.Read(task.Data, task.Split) : QueryPassageEvalReader.Read(task.Data, task.Neg);
                     if (data.Queries.Count == 0) throw new InvalidDataException($"{task.Name}: {task.Data} has no judged queries for split '{task.Split}'.");
-                    var run = model.IsBm25
-                        ? Bm25Run(data.Queries.Select(q => (q.Id, q.Text)), data.Corpus.Select(d => (d.Id, d.FullText)), task.Languages, 1000)
-                        : RetrievalEvaluator.Evaluate(model.EncoderFor(data.Corpus.Select(d => d.FullText).Concat(data.Queries.Select(q => q.Text))), data, 1000, options).Run;
+                    var run = model.Reranker is { } reranker
+                        ? RerankingEvaluator.Rerank(reranker, data, FirstStageRun(model.FirstStage!, data, task, model.RerankTop, options), model.RerankTop, options?.BatchSize ?? 32)
+                        : FirstStageRun(model, data, task, 1000, options);
                     metrics = Score(run, data.Qrels, model.Name, perQueryPath);
                     break;
                 }
@@ -194,6 +194,12 @@ public static class EvalSuite
         return result.Means.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
     }
 
+    /// <summary>A bi-encoder's or BM25's ranking of a retrieval task's corpus, top <paramref name="k"/> per query.</summary>
+    private static Dictionary<string, IReadOnlyList<ScoredDocument>> FirstStageRun(EvalSuiteModel model, RetrievalDataset data, EvalTaskSpec task, int k, EncodeOptions? options) =>
+        model.IsBm25
+            ? Bm25Run(data.Queries.Select(q => (q.Id, q.Text)), data.Corpus.Select(d => (d.Id, d.FullText)), task.Languages, k)
+            : RetrievalEvaluator.Evaluate(model.EncoderFor(data.Corpus.Select(d => d.FullText).Concat(data.Queries.Select(q => q.Text))), data, k, options).Run;
+
     private static Dictionary<string, IReadOnlyList<ScoredDocument>> Bm25Run(IEnumerable<(string Id, string Text)> queries,
         IEnumerable<(string Id, string Text)> documents, IReadOnlyList<string> languages, int k)
     {
@@ -231,6 +237,17 @@ public static class EvalSuite
                 run[qid] = hits.Concat(cands.Where(c => !found.Contains(c.Id)).Select(c => new ScoredDocument(c.Id, 0))).ToList();
             }
         }
+        else if (model.Reranker is { } reranker)
+        {
+            var pairs = candidates.Values.SelectMany((cands, i) => cands.Select(c => (withNegatives[i].Query, c.Text))).ToList();
+            var scores = reranker.Predict(pairs, options?.BatchSize ?? 32);
+            var at = 0;
+            foreach (var (qid, cands) in candidates)
+            {
+                run[qid] = cands.Select((c, j) => new ScoredDocument(c.Id, scores[at + j])).ToList();
+                at += cands.Count;
+            }
+        }
         else
         {
             var passages = candidates.Values.SelectMany(c => c.Select(x => x.Text)).Distinct(StringComparer.Ordinal).ToList();
@@ -266,21 +283,28 @@ public static class EvalSuite
 
     private static void WriteModelMeta(EvalSuiteModel model, IReadOnlyList<EvalTaskSpec> tasks, string dir, string revision)
     {
-        var encoder = model.Encoder;
+        var encoder = model.Encoder ?? model.Reranker?.Encoder;
         var meta = new JsonObject
         {
             ["name"] = model.Name,
             ["revision"] = revision,
             ["release_date"] = null,
             ["languages"] = new JsonArray(tasks.SelectMany(t => t.Languages).Distinct().Select(l => (JsonNode)JsonValue.Create(l)!).ToArray()),
-            ["n_parameters"] = encoder is null ? null : encoder.Model.parameters().Sum(p => p.numel()),
-            ["embed_dim"] = encoder?.Dimension,
+            ["n_parameters"] = encoder is null ? null : encoder.Model.parameters().Sum(p => p.numel()) + (model.Reranker?.Head.parameters().Sum(p => p.numel()) ?? 0),
+            ["embed_dim"] = model.Reranker is null ? encoder?.Dimension : null,
             ["max_tokens"] = encoder?.Settings.MaxSeqLength,
-            ["similarity_fn_name"] = model.IsBm25 ? null : "cosine",
+            ["similarity_fn_name"] = model.IsBm25 || model.Reranker is not null ? null : "cosine",
             ["framework"] = new JsonArray("research-kit"),
             ["source"] = Directory.Exists(model.Spec) ? Path.GetFullPath(model.Spec) : model.Spec,
             ["evaluated_with"] = "research-kit " + (typeof(EvalSuite).Assembly.GetName().Version?.ToString() ?? "unknown"),
         };
+        if (model.Reranker is not null)
+        {
+            // A cross-encoder's retrieval figures depend on the candidates it was given.
+            meta["model_type"] = new JsonArray("cross-encoder");
+            meta["first_stage"] = model.FirstStage!.Spec is var s && Directory.Exists(s) ? Path.GetFullPath(s) : model.FirstStage!.Spec;
+            meta["rerank_top"] = model.RerankTop;
+        }
         AtomicFile.WriteAllText(Path.Combine(dir, "model_meta.json"), meta.ToJsonString(Indented) + "\n");
     }
 }

@@ -50,6 +50,7 @@ public static class TrainingJob
             {
                 "supervised" => Supervised(request, startFrom, checkpointDir, onLog, progress),
                 "mlm" => Mlm(request, startFrom, checkpointDir, onLog, progress),
+                "reranker" => Reranker(request, startFrom, checkpointDir, onLog, progress),
                 _ => Unsupervised(request, startFrom, checkpointDir, onLog, progress),
             };
         }
@@ -73,6 +74,27 @@ public static class TrainingJob
             options.CheckpointEvery > 0 ? checkpointDir : null, r.Resume ? checkpointDir : null,
             r.Devices.Count > 1 ? (r.Devices.Skip(1).ToList(), startFrom) : null);
         TrainingRunFolder.Write(r.Out, encoder, result, TrainingConfig.ToJson(options), r.Model, r.Data);
+        return new TrainingJobResult(result, examples.Count, options.KeepBest && result.BestEval is not null);
+    }
+
+    private static TrainingJobResult Reranker(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress)
+    {
+        var options = Options<RerankerTrainingOptions>(r);
+        options.Validate();
+        if (r.RerankTop < 1) throw new ArgumentException($"--rerank-top {r.RerankTop}: expected at least 1 candidate per query.");
+        var examples = progress.OverFile($"reading {Path.GetFileName(r.Data)}", r.Data, p => TrainingExampleReader.Read(r.Data, ReadOptions.Strict with { BytesRead = p }).ToList());
+        RerankerObjective.CheckData(examples, options, $"--data {r.Data}");
+        RetrievalDataset? dev = r.Eval is { } evalPath
+            ? Directory.Exists(evalPath) ? BeirReader.Read(evalPath, "test") : QueryPassageEvalReader.Read(evalPath, r.EvalNeg)
+            : null;
+        // The first stage is ranked once; every evaluation re-ranks the same candidates.
+        var evaluate = dev is null ? null : RerankingEvaluator.ForTraining(dev, RerankingEvaluator.Bm25FirstStage(dev, r.RerankTop), r.RerankTop);
+        using var reranker = CrossEncoder.Load(startFrom, r.Devices[0], options.MaxLength, (long)options.Seed);
+        var result = RerankerTrainer.Train(reranker, examples, options, evaluate, onLog,
+            options.CheckpointEvery > 0 ? checkpointDir : null, r.Resume ? checkpointDir : null);
+        var args = TrainingConfig.ToJson(options);
+        args["method"] = r.Method;
+        TrainingRunFolder.Write(r.Out, reranker, result, args, r.Model, r.Data);
         return new TrainingJobResult(result, examples.Count, options.KeepBest && result.BestEval is not null);
     }
 

@@ -8,7 +8,12 @@ public sealed record TrainingJobResult(TrainingResult Result, int Records, bool 
     /// <summary>The closing line <c>research train</c> prints.</summary>
     public string Summary(string method, string outDir)
     {
-        var what = method == "supervised" ? $"{Result.Steps} steps on {Records} records" : $"{method}: {Result.Steps} steps on {Records} sentences";
+        var what = method switch
+        {
+            "supervised" => $"{Result.Steps} steps on {Records} records",
+            "reranker" => $"reranker: {Result.Steps} steps on {Records} records",
+            _ => $"{method}: {Result.Steps} steps on {Records} sentences",
+        };
         var best = Result.BestEval is { } b
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; best main_score {TrainingLoop.MainScore(b):0.0000} at step {Result.BestStep}")
               + (method == "supervised" ? "" : KeptBest ? " (kept)" : " (the model is the last step's)")

@@ -11,9 +11,9 @@ namespace Research.Lib.Experiments;
 public sealed record TrainingRequest
 {
     /// <summary>The names <see cref="Method"/> takes.</summary>
-    public static IReadOnlyList<string> Methods { get; } = ["supervised", "simcse", "esimcse", "diffcse", "mlm"];
+    public static IReadOnlyList<string> Methods { get; } = ["supervised", "simcse", "esimcse", "diffcse", "mlm", "reranker"];
 
-    /// <summary>supervised (query/pos/neg JSONL), simcse, esimcse, diffcse (plain sentences) or mlm (plain sentences).</summary>
+    /// <summary>supervised (query/pos/neg JSONL), simcse, esimcse, diffcse (plain sentences), mlm (plain sentences) or reranker (a cross-encoder on query/pos/neg JSONL).</summary>
     public string Method { get; init; } = "supervised";
 
     /// <summary>A JSON configuration file (snake_case names of the method's options); null: the defaults or <see cref="Config"/>.</summary>
@@ -31,7 +31,10 @@ public sealed record TrainingRequest
     /// <summary>The run's folder: the trained model, training_log.jsonl, training_args.json (written whole).</summary>
     public required string Out { get; init; }
 
-    /// <summary>supervised: evaluate retrieval on a BEIR folder or a query/pos_passage JSONL (with <see cref="EvalNeg"/>).</summary>
+    /// <summary>
+    /// supervised: evaluate retrieval on a BEIR folder or a query/pos_passage JSONL (with <see cref="EvalNeg"/>); reranker:
+    /// re-rank BM25's top <see cref="RerankTop"/> of that data set.
+    /// </summary>
     public string? Eval { get; init; }
 
     public string? EvalNeg { get; init; }
@@ -44,6 +47,9 @@ public sealed record TrainingRequest
 
     /// <summary>diffcse: the generator's model folder (overrides the configuration's).</summary>
     public string? Generator { get; init; }
+
+    /// <summary>reranker with <see cref="Eval"/>: candidates per dev query from BM25, re-ranked at every evaluation.</summary>
+    public int RerankTop { get; init; } = 100;
 
     /// <summary>Overrides the configuration's precision.</summary>
     public EncodePrecision? Precision { get; init; }

@@ -53,6 +53,9 @@ public sealed record MiningOptions
     /// <summary>Mine only this shard's queries (null: all); the shards' outputs concatenated equal the unsharded output.</summary>
     public Research.Lib.Data.ShardSpec? Shard { get; init; }
 
+    /// <summary>After <see cref="MiningRun.Rescore"/>: the reranker's margin (a negative above the lowest positive score minus it was dropped; null: none dropped).</summary>
+    public double? RescoreMargin { get; init; }
+
     /// <summary>Parses FlagEmbedding's "10-210".</summary>
     public static (int Start, int End) ParseRange(string text)
     {

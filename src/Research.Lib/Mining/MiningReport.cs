@@ -21,6 +21,15 @@ public sealed record MiningReport
     /// <summary>Records whose input pos_scores / neg_scores were dropped because their kept negatives would mix scorers.</summary>
     public int ScoresDropped { get; init; }
 
+    /// <summary>The cross-encoder folder that re-scored the records (<see cref="MiningRun.Rescore"/>), or null.</summary>
+    public string? RescoredBy { get; init; }
+
+    /// <summary>Negatives the reranker scored above a positive of their query (less the margin), dropped.</summary>
+    public long DroppedByReranker { get; init; }
+
+    /// <summary>Queries the reranker's filter left with no negative (they train on in-batch negatives alone).</summary>
+    public int QueriesLeftWithoutNegatives { get; init; }
+
     public double NegativesPerQuery => Queries == 0 ? 0 : (double)Mined / Queries;
 
     /// <summary>Share of examined candidates removed by the false-negative filters.</summary>

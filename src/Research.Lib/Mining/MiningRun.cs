@@ -60,6 +60,25 @@ public sealed class MiningRun
         return new MiningRun(Path.GetFullPath(input), options, HardNegativeMiner.Mine(examples, corpus, encoder, options, progress));
     }
 
+    /// <summary>
+    /// This run's records re-scored by a cross-encoder (<see cref="RerankerRescoring"/>): teacher scores in
+    /// pos_scores / neg_scores, negatives above a positive (less <paramref name="margin"/>; null: none dropped) removed;
+    /// the report counts what was dropped.
+    /// </summary>
+    public MiningRun Rescore(CrossEncoder reranker, double? margin = 0, int batchSize = 32, IProgress<int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(reranker);
+        var (examples, dropped, without) = RerankerRescoring.Rescore(Result.Examples, reranker, margin, batchSize, progress);
+        var report = Result.Report with
+        {
+            RescoredBy = reranker.SourceDirectory,
+            DroppedByReranker = dropped,
+            QueriesLeftWithoutNegatives = without,
+            Mined = Result.Report.Mined - dropped,
+        };
+        return new MiningRun(Input, Options with { RescoreMargin = margin }, new MiningResult(examples, report));
+    }
+
     /// <summary>The run's <c>summary.json</c>: the report's counts and the settings that matter for reading them.</summary>
     public JsonObject Summary()
     {
@@ -69,6 +88,7 @@ public sealed class MiningRun
         summary["negatives"] = Options.Count;
         summary["sampling"] = Options.Sampling.ToString().ToLowerInvariant();
         summary["shard"] = Options.Shard?.ToString();
+        if (Result.Report.RescoredBy is not null) summary["rescore_margin"] = Options.RescoreMargin;
         return summary;
     }
 
@@ -83,7 +103,11 @@ public sealed class MiningRun
     public string Describe(string outDir)
     {
         var report = Result.Report;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{report.Queries} queries, {report.Passages} passages ({report.Method}): {report.NegativesPerQuery:0.0} negatives per query; filtered as likely false negatives {report.FilteredFraction:P1} of candidates; padded {report.PaddedFraction:P1}; no negative equals a positive of its query. -> {outDir}");
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"{report.Queries} queries, {report.Passages} passages ({report.Method}): {report.NegativesPerQuery:0.0} negatives per query; filtered as likely false negatives {report.FilteredFraction:P1} of candidates; padded {report.PaddedFraction:P1}; no negative equals a positive of its query");
+        if (report.RescoredBy is not null)
+            line += string.Create(CultureInfo.InvariantCulture,
+                $"; re-scored by {report.RescoredBy}: {report.DroppedByReranker} negatives scored above a positive dropped, {report.QueriesLeftWithoutNegatives} queries left without one; pos_scores / neg_scores are its logits");
+        return line + $". -> {outDir}";
     }
 }

@@ -61,4 +61,41 @@ public static class ModelCard
               + "Load it with `SentenceEncoder.Load(dir)` in the kit, `SentenceTransformer(dir)` with PEFT installed in Python, or fold it into a full model folder with `research model merge-lora`.");
         AtomicFile.WriteAllText(Path.Combine(directory, "README.md"), string.Join("\n", lines) + "\n");
     }
+    /// <summary>
+    /// A cross-encoder's (reranker's) card: <paramref name="provenance"/> rows, then architecture, vocabulary, pair token
+    /// budget and head, with sentence-transformers' front matter for a text-ranking model.
+    /// </summary>
+    public static void WriteCrossEncoder(string directory, CrossEncoder model, string name, string description, IEnumerable<(string Field, string Value)> provenance, string? details = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(provenance);
+        var c = model.Encoder.Model.Config;
+        var lines = new List<string>
+        {
+            "---",
+            "library_name: sentence-transformers",
+            "pipeline_tag: text-ranking",
+            "tags: [sentence-transformers, cross-encoder, reranker, research-kit]",
+            "---",
+            "",
+            $"# {name}",
+            "",
+            description,
+            "",
+            "| field | value |",
+            "|---|---|",
+        };
+        lines.AddRange(provenance.Select(r => $"| {r.Field} | {r.Value.Replace("|", "\\|", StringComparison.Ordinal)} |"));
+        lines.AddRange(
+        [
+            $"| architecture | {c.ModelType}, {c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads, intermediate {c.IntermediateSize}, {c.HiddenAct} |",
+            $"| vocabulary | {model.Encoder.Tokenizer.VocabSize} tokens ({model.Encoder.Tokenizer.Kind}) |",
+            $"| max tokens per pair | {model.MaxLength} |",
+            "| head | first token → pooler → classifier, one logit per (query, passage) pair (num_labels 1) |",
+            "",
+        ]);
+        if (details is { Length: > 0 }) lines.AddRange([details.TrimEnd('\n'), ""]);
+        lines.Add("Load it with `CrossEncoder.Load(dir)` in the kit, `CrossEncoder(dir)` from sentence-transformers or `AutoModelForSequenceClassification.from_pretrained(dir)` in Python; its logits are raw scores (apply a sigmoid for a probability).");
+        AtomicFile.WriteAllText(Path.Combine(directory, "README.md"), string.Join("\n", lines) + "\n");
+    }
 }

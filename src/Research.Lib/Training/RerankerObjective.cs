@@ -18,7 +18,7 @@ public sealed class RerankerObjective : ITrainingObjective
     private readonly IReadOnlyList<TrainingExample> _examples;
     private readonly RerankerTrainingOptions _options;
     private readonly List<string> _pool;
-    private (int Epoch, List<int[]> Batches)? _epoch;
+    private readonly EpochBatches _batches;
 
     public RerankerObjective(CrossEncoder model, IReadOnlyList<TrainingExample> examples, RerankerTrainingOptions options)
     {
@@ -29,7 +29,8 @@ public sealed class RerankerObjective : ITrainingObjective
         CheckData(examples, options, "the training data");
         (_model, _examples, _options) = (model, examples, options);
         _pool = examples.SelectMany(e => e.Pos).Distinct(StringComparer.Ordinal).ToList();
-        BatchesPerEpoch = DuplicateFreeBatcher.Batches(examples, options.BatchSize, new SplitMix64(options.Seed)).Count;
+        _batches = new EpochBatches(examples, options.BatchSize, options.Seed);
+        BatchesPerEpoch = _batches.PerEpoch;
         Fingerprint = TrainingFingerprint.Of(examples.SelectMany(e => new[] { e.Prompt ?? "", e.Query }.Concat(e.Pos).Append("\u0001").Concat(e.Neg).Append("\u0002")), options,
             ("method", "reranker"), ("loss", options.Loss), ("group_size", options.GroupSize), ("max_length", model.MaxLength));
         Parameters = model.Encoder.Model.parameters().Where(p => p.requires_grad).Concat(model.Head.parameters()).ToList();
@@ -102,10 +103,5 @@ public sealed class RerankerObjective : ITrainingObjective
         return stack([pos, neg]);
     }
 
-    private List<int[]> Batches(int epoch)
-    {
-        if (_epoch is not { } cached || cached.Epoch != epoch)
-            _epoch = cached = (epoch, DuplicateFreeBatcher.Batches(_examples, _options.BatchSize, new SplitMix64(SplitMix64.Mix(_options.Seed, (ulong)epoch))));
-        return cached.Batches;
-    }
+    private List<int[]> Batches(int epoch) => _batches.For(epoch);
 }

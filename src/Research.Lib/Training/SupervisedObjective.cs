@@ -25,7 +25,7 @@ public sealed class SupervisedObjective : ITrainingObjective
     private readonly List<string> _pool;
     private readonly DataParallel? _replicas;
     private readonly SentenceEncoder? _guide;
-    private (int Epoch, List<int[]> Batches)? _epoch;
+    private readonly EpochBatches _batches;
 
     /// <param name="encoder">the model trained</param>
     /// <param name="examples">the training records (checked by <see cref="SupervisedTrainer.CheckData"/>)</param>
@@ -45,7 +45,8 @@ public sealed class SupervisedObjective : ITrainingObjective
         SupervisedTrainer.CheckData(examples, options, "the training data", _loss);
         (_encoder, _examples, _options) = (encoder, examples, options);
         _pool = examples.SelectMany(e => e.Pos).Distinct(StringComparer.Ordinal).ToList();
-        BatchesPerEpoch = DuplicateFreeBatcher.Batches(examples, options.BatchSize, new SplitMix64(options.Seed), options.SameTypeWithinBatch).Count;
+        _batches = new EpochBatches(examples, options.BatchSize, options.Seed, options.SameTypeWithinBatch);
+        BatchesPerEpoch = _batches.PerEpoch;
         Fingerprint = TrainingFingerprint.Of(examples, options);
         Parameters = encoder.Model.parameters().Where(p => p.requires_grad).Concat(encoder.Projection?.parameters() ?? []).ToList();
         SavedModules = encoder.Projection is null ? [("", encoder.Model)] : [("", encoder.Model), ("2_Dense.", encoder.Projection)];
@@ -140,13 +141,7 @@ public sealed class SupervisedObjective : ITrainingObjective
         return (LengthBuckets.Forward(_guide, queries, _options.QueryMaxLength, 0).detach(), LengthBuckets.Forward(_guide, passages, _options.PassageMaxLength, 0).detach());
     }
 
-    /// <summary>Epoch <paramref name="epoch"/>'s batches: its order comes from a seed derived from the epoch, so a resumed run repeats it.</summary>
-    private List<int[]> Batches(int epoch)
-    {
-        if (_epoch is not { } cached || cached.Epoch != epoch)
-            _epoch = cached = (epoch, DuplicateFreeBatcher.Batches(_examples, _options.BatchSize, new SplitMix64(SplitMix64.Mix(_options.Seed, (ulong)epoch)), _options.SameTypeWithinBatch));
-        return cached.Batches;
-    }
+    private List<int[]> Batches(int epoch) => _batches.For(epoch);
 
     /// <summary>
     /// The positive (one of the record's positives) then GroupSize − 1 negatives: the record's own first, topped up from the

@@ -28,12 +28,31 @@ public static class TrainingRunFolder
     public static void Write(string outDir, SentenceEncoder encoder, TrainingResult result, JsonObject args, string model, string data, Action<string>? alsoSave = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
+        WriteRun(outDir, result, args, model, data,
+            dir =>
+            {
+                encoder.Save(dir);
+                alsoSave?.Invoke(dir);
+            },
+            (dir, name, description, rows, details) => ModelCard.Write(dir, encoder, name, description, rows, details));
+    }
+
+    /// <summary>The folder of a trained cross-encoder (reranker): the model as a Hugging Face sequence-classifier folder, log, arguments and card.</summary>
+    public static void Write(string outDir, CrossEncoder reranker, TrainingResult result, JsonObject args, string model, string data)
+    {
+        ArgumentNullException.ThrowIfNull(reranker);
+        WriteRun(outDir, result, args, model, data, reranker.Save,
+            (dir, name, description, rows, details) => ModelCard.WriteCrossEncoder(dir, reranker, name, description, rows, details));
+    }
+
+    private static void WriteRun(string outDir, TrainingResult result, JsonObject args, string model, string data, Action<string> save,
+        Action<string, string, string, List<(string, string)>, string> card)
+    {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(args);
         AtomicDirectory.Write(outDir, dir =>
         {
-            encoder.Save(dir);
-            alsoSave?.Invoke(dir);
+            save(dir);
             AtomicFile.WriteText(Path.Combine(dir, LogFile), w =>
             {
                 foreach (var e in result.Log)
@@ -46,16 +65,17 @@ public static class TrainingRunFolder
             args["data"] = Path.GetFullPath(data);
             args["steps"] = result.Steps;
             AtomicFile.WriteAllText(Path.Combine(dir, ArgsFile), args.ToJsonString(TrainingConfig.Json) + "\n");
-            WriteCard(dir, outDir, encoder, result, args, model, data);
+            var (rows, details) = Card(result, args, model, data);
+            card(dir, Path.GetFileName(Path.GetFullPath(outDir)), $"Fine-tuned from {Path.GetFileName(Path.GetFullPath(model))} with {args["method"]?.GetValue<string>() ?? "supervised"}.", rows, details);
         });
     }
 
     /// <summary>
-    /// README.md, as sentence-transformers writes a card for a model it trains: the base model, the data and its SHA-256,
-    /// the method and loss, the steps, the evaluation at the kept step, and the whole configuration. Nothing in it
-    /// depends on the clock, so a run repeated (or resumed) writes the same card.
+    /// The model card's rows and text, as sentence-transformers writes a card for a model it trains: the base model, the
+    /// data and its SHA-256, the method and loss, the steps, the evaluation at the kept step, and the whole configuration.
+    /// Nothing in it depends on the clock, so a run repeated (or resumed) writes the same card.
     /// </summary>
-    private static void WriteCard(string dir, string outDir, SentenceEncoder encoder, TrainingResult result, JsonObject args, string model, string data)
+    private static (List<(string, string)> Rows, string Details) Card(TrainingResult result, JsonObject args, string model, string data)
     {
         var method = args["method"]?.GetValue<string>() ?? "supervised";
         var rows = new List<(string, string)>
@@ -78,7 +98,7 @@ public static class TrainingRunFolder
             foreach (var (metric, value) in shown) details.Append(string.Create(CultureInfo.InvariantCulture, $"| {metric} | {value:0.0000} |\n"));
         }
         details.Append("\n### Configuration (training_args.json)\n\n```json\n").Append(args.ToJsonString(TrainingConfig.Json)).Append("\n```\n");
-        ModelCard.Write(dir, encoder, Path.GetFileName(Path.GetFullPath(outDir)), $"Fine-tuned from {Path.GetFileName(Path.GetFullPath(model))} with {method}.", rows, details.ToString());
+        return (rows, details.ToString());
     }
 
     private static string Sha256(string path)
