@@ -73,6 +73,7 @@ public sealed class NotebookRunner
                 var watch = Stopwatch.StartNew();
                 string? error = null;
                 int? errorLine = null;
+                var timedOut = false;
                 try
                 {
                     using var cancel = new CancellationTokenSource();
@@ -94,6 +95,7 @@ public sealed class NotebookRunner
                 catch (TimeoutException)
                 {
                     error = $"timed out after {options.CellTimeout.TotalSeconds:0.#} s (--cell-timeout)";
+                    timedOut = true;
                     outputs.Add(Outputs.Error("TimeoutError", error, [error]));
                 }
                 catch (NotebookCellException e)
@@ -106,7 +108,7 @@ public sealed class NotebookRunner
                 notebook.SetOutputs(cell, outputs, count);
                 options.CellFinished?.Invoke(cell, watch.Elapsed, error is null);
                 if (error is not null)
-                    return Fail(notebookPath, notebook, options, cell.Number, errorLine, error, timings);
+                    return Fail(notebookPath, notebook, options, cell.Number, errorLine, error, timings) with { TimedOut = timedOut };
             }
         }
         finally

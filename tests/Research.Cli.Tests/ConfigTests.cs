@@ -19,6 +19,8 @@ public class ConfigTests(CliFixture cli) : IClassFixture<CliFixture>
                 TrainCommand.Options<MlmTrainingOptions>(path).Validate();
             else if (name.StartsWith("simcse", StringComparison.Ordinal) || name.StartsWith("esimcse", StringComparison.Ordinal))
                 TrainCommand.Options<UnsupervisedTrainingOptions>(path).Validate();
+            else if (name.StartsWith("reranker", StringComparison.Ordinal))
+                TrainCommand.Options<RerankerTrainingOptions>(path).Validate();
             else if (name.StartsWith("diffcse", StringComparison.Ordinal))
                 (TrainCommand.Options<UnsupervisedTrainingOptions>(path) with { Method = UnsupervisedMethod.DiffCse, Generator = "generator" }).Validate();
             else
@@ -27,6 +29,9 @@ public class ConfigTests(CliFixture cli) : IClassFixture<CliFixture>
         var diffcse = TrainCommand.Options<UnsupervisedTrainingOptions>(Path.Combine(cli.ToyData, "..", "configs", "diffcse_bert_base.json"));
         Assert.True(diffcse is { MlpBatchNorm: true, TrainingMlp: true, MaskingRatio: 0.30, LambdaWeight: 0.005, LearningRate: 7e-6 });
         Assert.True(TrainCommand.Options<MlmTrainingOptions>(Path.Combine(cli.ToyData, "..", "configs", "mlm_chinese_wwm.json")).WholeWordMasking);
+        // The reranker config keeps FlagEmbedding's listwise group of 8 and sentence-transformers' CrossEncoder rate.
+        var reranker = TrainCommand.Options<RerankerTrainingOptions>(Path.Combine(cli.ToyData, "..", "configs", "reranker.json"));
+        Assert.Equal(("listwise", 8, 256, 16, 1, 2e-5), (reranker.Loss, reranker.GroupSize, reranker.MaxLength!.Value, reranker.BatchSize, reranker.Epochs, reranker.LearningRate));
     }
 
     /// <summary>

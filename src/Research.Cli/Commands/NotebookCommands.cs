@@ -19,13 +19,16 @@ internal static class NotebookCommands
         };
         run.SetAction((r, cancel) => CliErrors.RunAsync(async () =>
         {
+            // The kernel points Console at its own capture while a cell runs, and a timed-out cell keeps it: report on
+            // the process's own streams, taken before any cell runs.
+            var (stdout, stderr) = (Console.Out, Console.Error);
             var overrides = new Dictionary<string, string>();
             foreach (var p in r.GetValue(parameters) ?? [])
             {
                 var eq = p.IndexOf('=', StringComparison.Ordinal);
                 if (eq <= 0)
                 {
-                    Console.Error.WriteLine($"--param '{p}': expected name=value.");
+                    stderr.WriteLine($"--param '{p}': expected name=value.");
                     return 1;
                 }
                 overrides[p[..eq]] = p[(eq + 1)..];
@@ -40,21 +43,25 @@ internal static class NotebookCommands
                 Parameters = overrides,
                 CellTimeout = TimeSpan.FromSeconds(r.GetValue(timeout)),
                 OutputDirectory = outPath,
-                CellFinished = (cell, time, ok) => Console.WriteLine($"  cell {cell.Number,3}  {time.TotalSeconds,7:0.00} s  {(ok ? "ok" : "FAILED")}"),
+                CellFinished = (cell, time, ok) => stdout.WriteLine($"  cell {cell.Number,3}  {time.TotalSeconds,7:0.00} s  {(ok ? "ok" : "FAILED")}"),
             };
             var runner = new NotebookRunner();
             foreach (var file in r.GetValue(files)!)
             {
-                Console.WriteLine($"{file}:");
+                stdout.WriteLine($"{file}:");
                 var result = await runner.RunAsync(file, options);
-                Console.WriteLine($"  executed notebook: {result.ExecutedNotebookPath}");
-                Console.WriteLine($"  HTML report:       {result.HtmlReportPath}");
+                stdout.WriteLine($"  executed notebook: {result.ExecutedNotebookPath}");
+                stdout.WriteLine($"  HTML report:       {result.HtmlReportPath}");
                 if (!result.Succeeded)
                 {
-                    Console.Error.WriteLine(result.ToString());
+                    stderr.WriteLine(result.ToString());
+                    // A timed-out cell is still running (on libtorch's threads, for a training cell): ending the process the
+                    // usual way would run libtorch's static destructors under it (a SIGSEGV in oneDNN's primitive cache,
+                    // seen as exit 139 instead of this message). End it at once, after the output is out.
+                    if (result.TimedOut) ProcessEnd.Immediately(1, stdout, stderr);
                     return 1;
                 }
-                Console.WriteLine("  " + result);
+                stdout.WriteLine("  " + result);
             }
             return 0;
         }));

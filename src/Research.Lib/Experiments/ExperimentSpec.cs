@@ -28,7 +28,7 @@ public sealed partial record ExperimentSpec(
     bool KeepModels,
     string Out)
 {
-    public static readonly IReadOnlyList<string> Methods = ["supervised", "simcse", "esimcse", "diffcse"];
+    public static readonly IReadOnlyList<string> Methods = ["supervised", "simcse", "esimcse", "diffcse", "reranker"];
     public static readonly IReadOnlyList<string> BaselineNames = ["zero-shot", "bm25", "hashed"];
 
     /// <summary>The evaluation tasks (read from <see cref="TasksPath"/>).</summary>

@@ -20,28 +20,10 @@ public static class ModelCard
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(provenance);
-        var c = encoder.Model.Config;
         var s = encoder.Settings;
-        var lines = new List<string>
-        {
-            "---",
-            "library_name: sentence-transformers",
-            "pipeline_tag: sentence-similarity",
-            "tags: [sentence-transformers, feature-extraction, research-kit]",
-            "---",
-            "",
-            $"# {name}",
-            "",
-            description,
-            "",
-            "| field | value |",
-            "|---|---|",
-        };
-        lines.AddRange(provenance.Select(r => $"| {r.Field} | {r.Value.Replace("|", "\\|", StringComparison.Ordinal)} |"));
+        var lines = Header("sentence-similarity", "feature-extraction", name, description, provenance, encoder);
         lines.AddRange(
         [
-            $"| architecture | {c.ModelType}, {c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads, intermediate {c.IntermediateSize}, {c.HiddenAct} |",
-            $"| vocabulary | {encoder.Tokenizer.VocabSize} tokens ({encoder.Tokenizer.Kind}) |",
             $"| pooling | {s.Pooling.ToString().ToLowerInvariant()} |",
             $"| normalized | {(s.Normalize ? "yes" : "no")} |",
             $"| max tokens | {s.MaxSeqLength} |",
@@ -69,13 +51,28 @@ public static class ModelCard
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(provenance);
-        var c = model.Encoder.Model.Config;
+        var lines = Header("text-ranking", "cross-encoder, reranker", name, description, provenance, model.Encoder);
+        lines.AddRange(
+        [
+            $"| max tokens per pair | {model.MaxLength} |",
+            "| head | first token → pooler → classifier, one logit per (query, passage) pair (num_labels 1) |",
+            "",
+        ]);
+        if (details is { Length: > 0 }) lines.AddRange([details.TrimEnd('\n'), ""]);
+        lines.Add("Load it with `CrossEncoder.Load(dir)` in the kit, `CrossEncoder(dir)` from sentence-transformers or `AutoModelForSequenceClassification.from_pretrained(dir)` in Python; its logits are raw scores (apply a sigmoid for a probability).");
+        AtomicFile.WriteAllText(Path.Combine(directory, "README.md"), string.Join("\n", lines) + "\n");
+    }
+
+    /// <summary>sentence-transformers' front matter, the title and description, then the table: provenance rows, architecture, vocabulary.</summary>
+    private static List<string> Header(string pipelineTag, string tags, string name, string description, IEnumerable<(string Field, string Value)> provenance, SentenceEncoder encoder)
+    {
+        var c = encoder.Model.Config;
         var lines = new List<string>
         {
             "---",
             "library_name: sentence-transformers",
-            "pipeline_tag: text-ranking",
-            "tags: [sentence-transformers, cross-encoder, reranker, research-kit]",
+            $"pipeline_tag: {pipelineTag}",
+            $"tags: [sentence-transformers, {tags}, research-kit]",
             "---",
             "",
             $"# {name}",
@@ -86,16 +83,8 @@ public static class ModelCard
             "|---|---|",
         };
         lines.AddRange(provenance.Select(r => $"| {r.Field} | {r.Value.Replace("|", "\\|", StringComparison.Ordinal)} |"));
-        lines.AddRange(
-        [
-            $"| architecture | {c.ModelType}, {c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads, intermediate {c.IntermediateSize}, {c.HiddenAct} |",
-            $"| vocabulary | {model.Encoder.Tokenizer.VocabSize} tokens ({model.Encoder.Tokenizer.Kind}) |",
-            $"| max tokens per pair | {model.MaxLength} |",
-            "| head | first token → pooler → classifier, one logit per (query, passage) pair (num_labels 1) |",
-            "",
-        ]);
-        if (details is { Length: > 0 }) lines.AddRange([details.TrimEnd('\n'), ""]);
-        lines.Add("Load it with `CrossEncoder.Load(dir)` in the kit, `CrossEncoder(dir)` from sentence-transformers or `AutoModelForSequenceClassification.from_pretrained(dir)` in Python; its logits are raw scores (apply a sigmoid for a probability).");
-        AtomicFile.WriteAllText(Path.Combine(directory, "README.md"), string.Join("\n", lines) + "\n");
+        lines.Add($"| architecture | {c.ModelType}, {c.NumHiddenLayers} layers, hidden {c.HiddenSize}, {c.NumAttentionHeads} heads, intermediate {c.IntermediateSize}, {c.HiddenAct} |");
+        lines.Add($"| vocabulary | {encoder.Tokenizer.VocabSize} tokens ({encoder.Tokenizer.Kind}) |");
+        return lines;
     }
 }

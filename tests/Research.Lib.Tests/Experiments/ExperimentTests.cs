@@ -40,7 +40,7 @@ public class ExperimentTests
     [InlineData("""{"name": "g", "tasks": "tasks.json", "baselines": ["bm42"]}""", "field 'baselines[0]': 'bm42' is not one of zero-shot, bm25, hashed.")]
     [InlineData("""{"name": "g/x", "tasks": "tasks.json"}""", "field 'name': 'g/x' must be letters, digits, '.', '-' or '_' (it names folders).")]
     [InlineData("""{"name": "g", "tasks": "tasks.json", "models": {"m": "TINY"}, "variants": [{"name": "a", "data": "train.jsonl", "overrides": {"seed": 7}}]}""", "field 'variants[0].overrides.seed': the grid's seeds set each cell's seed; list them under \"seeds\".")]
-    [InlineData("""{"name": "g", "tasks": "tasks.json", "models": {"m": "TINY"}, "variants": [{"name": "a", "method": "bert", "data": "train.jsonl"}]}""", "field 'variants[0].method': 'bert' is not one of supervised, simcse, esimcse, diffcse.")]
+    [InlineData("""{"name": "g", "tasks": "tasks.json", "models": {"m": "TINY"}, "variants": [{"name": "a", "method": "bert", "data": "train.jsonl"}]}""", "field 'variants[0].method': 'bert' is not one of supervised, simcse, esimcse, diffcse, reranker.")]
     [InlineData("""{"name": "g", "tasks": "tasks.json", "models": {"m": "TINY"}, "variants": [{"name": "a", "method": "diffcse", "data": "train.jsonl"}]}""", "field 'variants[0].generator': diffcse needs a generator model folder (from research train --method mlm).")]
     [InlineData("""{"name": "g", "tasks": "nope.json", "baselines": ["hashed"]}""", "field 'tasks': --tasks ")]
     [InlineData("", "the file is empty; expected JSON.")]
