@@ -21,7 +21,12 @@ public class NotebookProcessTests(CliFixture fixture) : IClassFixture<CliFixture
         {
             ["cells"] = new JsonArray(new JsonObject
             {
-                ["cell_type"] = "code", ["execution_count"] = null, ["id"] = "spin", ["metadata"] = new JsonObject(), ["outputs"] = new JsonArray(), ["source"] = source,
+                ["cell_type"] = "code",
+                ["execution_count"] = null,
+                ["id"] = "spin",
+                ["metadata"] = new JsonObject(),
+                ["outputs"] = new JsonArray(),
+                ["source"] = source,
             }),
             ["metadata"] = new JsonObject { ["kernelspec"] = new JsonObject { ["display_name"] = ".NET (C#)", ["language"] = "C#", ["name"] = ".net-csharp" } },
             ["nbformat"] = 4,
