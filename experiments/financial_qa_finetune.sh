@@ -2,7 +2,7 @@
 # Fine-tunes all-MiniLM-L6-v2 on financial-qa-10K (question -> its 10-K context) and evaluates retrieval on held-out
 # questions (split by question, seed 42: experiments/financial_qa_prepare.py) against every distinct context, next to the
 # zero-shot model and BM25: the SciFact configs (in-batch, margin/scale, 3 hybrid-mined hard negatives; 3 seeds each) and
-# the kit's recommended recipe (configs/recommended_pairs.json: 3 epochs, lr 5e-5, 1 hard negative per pair drawn each
+# the kit's recommended recipe (configs/recommended_pairs.json: 3 epochs, lr 1e-4, 1 hard negative per pair drawn each
 # epoch from ranks 10-50 of the zero-shot model's own ranking). Every model is evaluated on financial-qa test and, for
 # forgetting, on SciFact test. aggregate.md (mean ± sd) and manifest.json land in
 # artifacts/experiments/financial_qa_finetune/. A rerun resumes where it stopped.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The kit's recommended recipe for "I have query/positive pairs" (configs/recommended_pairs.json), trained and evaluated
 # on BEIR SciFact: all-MiniLM-L6-v2, the 919 (claim, cited abstract) pairs of SciFact train, 1 hard negative per pair
-# drawn each epoch from ranks 10-50 of the zero-shot model's own ranking, 3 epochs, batch 32, lr 5e-5, InfoNCE scale 20.
+# drawn each epoch from ranks 10-50 of the zero-shot model's own ranking, 3 epochs, batch 32, lr 1e-4, InfoNCE scale 20.
 # Each seed's model is evaluated on SciFact test and, to measure forgetting, on financial-qa-10K test; zero-shot and
 # BM25 beside them. Seeds from SEEDS (default 42 43 44); prints one line per seed with its SciFact test nDCG@10, then
 # the aggregate (mean ± sd). Results in artifacts/experiments/scifact_recommended/; a rerun resumes where it stopped.
