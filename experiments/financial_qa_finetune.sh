@@ -23,9 +23,13 @@ python3 experiments/financial_qa_prepare.py "$DATA" "$OUT" 42
 # The recommended recipe's candidates: ranks 10-50 of the zero-shot model's dense ranking, every positive excluded.
 [ -f "$OUT/mined-dense/mined.jsonl" ] || research mine --input "$OUT/train.jsonl" --model "$MINILM" --method Dense --corpus "$OUT/corpus.txt" \
   --range 10-50 --negatives 40 --sampling Top --no-pad --replace --out "$OUT/mined-dense" > "$OUT/mine-dense.log"
-# ONLY=recommended runs just the recommended recipe's 3 seeds (experiments/financial_qa_recommended.json, its own results folder).
+# ONLY=recommended runs just the recommended recipe's 3 seeds (or SEEDS="...") (experiments/financial_qa_recommended.json, its own results folder).
 case "${ONLY:-}" in
   "") research experiment run experiments/financial_qa_finetune.json ${EXPERIMENT_ARGS:-} ;;
-  recommended) research experiment run experiments/financial_qa_recommended.json ${EXPERIMENT_ARGS:-} ;;
+  recommended)
+    # SEEDS="44" runs only those seeds of it (into the same results folder, so earlier seeds are kept).
+    SPEC=experiments/financial_qa_recommended.json
+    if [ -n "${SEEDS:-}" ]; then SPEC=$OUT/recommended.grid.json; python3 experiments/grid_with_seeds.py experiments/financial_qa_recommended.json "$SEEDS" "$SPEC"; fi
+    research experiment run "$SPEC" ${EXPERIMENT_ARGS:-} ;;
   *) echo "ONLY=$ONLY: expected recommended (or leave it unset for the whole grid)" >&2; exit 2 ;;
 esac

@@ -7,6 +7,8 @@ using Microsoft.DotNet.Interactive.CSharp;
 using Microsoft.DotNet.Interactive.Events;
 using Microsoft.DotNet.Interactive.Formatting;
 using Microsoft.DotNet.Interactive.PackageManagement;
+using Plotly.NET;
+using Research.Lib.Notebooks;
 
 namespace Research.Notebooks;
 
@@ -16,7 +18,10 @@ namespace Research.Notebooks;
 /// behaves here exactly as in VS Code and in <c>dotnet repl</c>. Adds what those lack for CI: papermill-style
 /// parameters, a per-cell timeout and timing, errors reported as <c>cell N, line L</c>, and the executed notebook
 /// plus a self-contained HTML report, written also when a cell fails (up to that cell). Outputs are formatted by the
-/// kernel's own formatters.
+/// kernel's own formatters, plus one for Plotly.NET's <see cref="GenericChart"/>: a cell whose value is a Plotly.NET
+/// chart (<c>#r "nuget: Plotly.NET.CSharp"</c>, <c>Chart.Line(...)</c>) shows as the kit's charts do, offline in the
+/// report — what Plotly.NET.Interactive's kernel extension does in Polyglot and dotnet repl (this host loads no
+/// kernel extensions).
 /// </summary>
 public sealed class NotebookRunner
 {
@@ -38,6 +43,8 @@ public sealed class NotebookRunner
 
     private static CompositeKernel CreateKernel(out CSharpKernel csharp)
     {
+        Formatter.Register<GenericChart>((chart, writer) => writer.Write(PlotlyChart.FromGenericChart(chart).ToHtml()), HtmlFormatter.MimeType);
+        Formatter.Register<GenericChart>((chart, writer) => writer.Write(PlotlyChart.FromGenericChart(chart).ToString()), PlainTextFormatter.MimeType);
         csharp = new CSharpKernel().UseNugetDirective((k, resolved) =>
         {
             k.AddAssemblyReferences(resolved.SelectMany(r => r.AssemblyPaths));

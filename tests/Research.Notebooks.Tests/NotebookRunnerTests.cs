@@ -93,6 +93,22 @@ public class NotebookRunnerTests
     }
 
     [Fact]
+    public async Task APlotlyNetChartShowsAsTheKitsChartAndInTheReport()
+    {
+        using var t = new TestNotebooks();
+        var path = t.Write("plotlynet.ipynb",
+            Cell("#r \"nuget: Plotly.NET.CSharp, 0.14.0\""),
+            Cell("Plotly.NET.CSharp.Chart.Line<double, double, string>(x: new double[] { 1, 2 }, y: new double[] { 3, 4.5 }, Name: \"mine\")"));
+        var result = await Run(t, path);
+        Assert.True(result.Succeeded, result.ToString());
+        var shown = Outputs(result.ExecutedNotebookPath!, 2).Single(o => o!["data"]?["text/html"] is not null)!;
+        var html = Text(shown["data"]!["text/html"]);
+        Assert.StartsWith("<div class=\"research-chart\" data-chart=\"", html);
+        Assert.Contains("var f={\"data\":[{\"type\":\"scatter\",\"name\":\"mine\",\"mode\":\"lines\",\"x\":[1.0,2.0],\"y\":[3.0,4.5]", html);
+        Assert.Equal(1, CountOf(File.ReadAllText(result.HtmlReportPath!), "class=\"research-chart\""));
+    }
+
+    [Fact]
     public async Task UnknownPackageFailsTheCellNamingIt()
     {
         using var t = new TestNotebooks();

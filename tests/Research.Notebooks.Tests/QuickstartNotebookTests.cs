@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using static Research.Notebooks.Tests.TestNotebooks;
 
 namespace Research.Notebooks.Tests;
 
@@ -125,11 +126,4 @@ public class QuickstartNotebookTests
                     : o["data"]!.AsObject().Select(kv => $"data|{kv.Key}|{TestNotebooks.Text(kv.Value)}"))
                 .Order(StringComparer.Ordinal).ToList())
             .ToList();
-
-    private static int CountOf(string text, string part)
-    {
-        var count = 0;
-        for (var i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal)) count++;
-        return count;
-    }
 }

@@ -56,6 +56,14 @@ internal sealed class TestNotebooks : IDisposable
         return start >= 0 && end > start ? System.Net.WebUtility.HtmlDecode(html[(start + 5)..end]) : html;
     }
 
+    /// <summary>Non-overlapping occurrences of <paramref name="part"/> in <paramref name="text"/>.</summary>
+    public static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal)) count++;
+        return count;
+    }
+
     public static string Text(JsonNode? node) => node switch
     {
         JsonArray a => string.Concat(a.Select(x => x!.GetValue<string>())),

@@ -5,8 +5,8 @@ namespace Research.Lib.Notebooks;
 /// <summary>
 /// Plotly charts for notebooks: loss curves of several runs overlaid, metric bars across runs, and overlaid
 /// histograms of similarity scores. Each returns a <see cref="PlotlyChart"/>: a plotly.js figure written here as
-/// JSON (no Plotly.NET at notebook time, whose F# dependencies clash with the ones a Polyglot kernel loads), shown as
-/// HTML by Polyglot, dotnet-repl and the kit's runner.
+/// JSON, shown as the same offline HTML by Polyglot, dotnet-repl and the kit's runner without any kernel package, and
+/// convertible to Plotly.NET's GenericChart (<see cref="PlotlyChart.ToGenericChart"/>) for restyling.
 /// </summary>
 public static class Charts
 {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Plotly.NET;
 using Research.Lib.Notebooks;
 
 namespace Research.Lib.Tests.Notebooks;
@@ -54,6 +55,56 @@ public class DisplayHelperTests
         Assert.Equal("model      ndcg@10  queries\nbm25 & co  0.6612   300", table.ToString());
         var e = Assert.Throws<ArgumentException>(() => table.AddRow("x"));
         Assert.StartsWith("Row has 1 cells; the table has 3 columns (model, ndcg@10, queries).", e.Message);
+    }
+
+    [Fact]
+    public void AKitChartBecomesAPlotlyNetChartAndComesBackUnchanged()
+    {
+        var chart = Charts.WinLoss(new Dictionary<string, (double, double)> { ["q1"] = (0.5, 0.75), ["q2"] = (1, 0) }, "bm25", "dense", "ndcg@10");
+        var generic = chart.ToGenericChart();
+        var back = PlotlyChart.FromGenericChart(generic);
+        Assert.Equal(chart.FigureJson, back.FigureJson);
+        Assert.Equal("ndcg@10 per query: dense wins 1, loses 1, ties 0", back.Title);
+        Assert.Equal(2, GenericChart.getTraces(generic).Count());
+    }
+
+    [Fact]
+    public void APlotlyNetChartRestyledOrMadeByPlotlyNetShowsTheKitsWay()
+    {
+        // Restyled with Plotly.NET's API: the new layout property joins the kit's figure.
+        var generic = Charts.MetricBars(new Dictionary<string, IReadOnlyDictionary<string, double>>
+        {
+            ["bm25"] = new Dictionary<string, double> { ["ndcg_at_10"] = 0.66 },
+        }, "metrics").ToGenericChart();
+        var layout = GenericChart.getLayout(generic);
+        layout.SetProperty("paper_bgcolor", "black");
+        var restyled = PlotlyChart.FromGenericChart(GenericChart.setLayout(layout, generic));
+        Assert.Equal("black", JsonNode.Parse(restyled.FigureJson)!["layout"]!["paper_bgcolor"]!.GetValue<string>());
+        Assert.Equal("metrics", restyled.Title);
+        // A chart Plotly.NET made itself (its default template included), titled by its layout or by the caller.
+        var trace = new Trace2D("scatter");
+        trace.SetProperty("x", new[] { 1, 2 });
+        trace.SetProperty("y", new[] { 3.5, 4.5 });
+        var own = GenericChart.ofTraceObject(true, trace);
+        var shown = PlotlyChart.FromGenericChart(own);
+        Assert.Equal("Plotly.NET chart", shown.Title);
+        Assert.Equal("{\"type\":\"scatter\",\"x\":[1,2],\"y\":[3.5,4.5]}", JsonNode.Parse(shown.FigureJson)!["data"]![0]!.ToJsonString());
+        Assert.NotNull(JsonNode.Parse(shown.FigureJson)!["layout"]!["template"]);
+        Assert.Equal("mine", PlotlyChart.FromGenericChart(own, "mine").Title);
+        Assert.StartsWith("<div class=\"research-chart\"", shown.ToHtml());
+    }
+
+    [Fact]
+    public void FSharpCoreBindingSaysWhatIsLoadedAndInstallsOnce()
+    {
+        _ = typeof(GenericChart).Assembly; // Plotly.NET loads FSharp.Core with it
+        var first = FSharpCoreBinding.Install();
+        Assert.Equal(first, FSharpCoreBinding.Install());
+        var version = typeof(Microsoft.FSharp.Core.FSharpOption<int>).Assembly.GetName().Version;
+        Assert.Equal($"FSharp.Core {version} loaded; later requests for FSharp.Core resolve to it", first);
+        // A request for a newer FSharp.Core than the one loaded resolves to the loaded one.
+        var newer = new System.Reflection.AssemblyName($"FSharp.Core, Version={version!.Major}.{version.Minor + 1}.0.0, Culture=neutral, PublicKeyToken=b03f5f7f11d50a3a");
+        Assert.Same(typeof(Microsoft.FSharp.Core.FSharpOption<int>).Assembly, System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyName(newer));
     }
 
     private static List<JsonObject> Traces(string figureJson) =>
