@@ -71,6 +71,8 @@ def main(root):
             extra = [link(root, os.path.join(nb_dir, stem + ".ipynb"), "kit runner .ipynb")]
             if os.path.exists(os.path.join(nb_dir, "repl", stem + ".ipynb")):
                 extra.append(link(root, os.path.join(nb_dir, "repl", stem + ".ipynb"), "dotnet repl .ipynb"))
+            if os.path.exists(os.path.join(nb_dir, "jupyter", stem + ".ipynb")):
+                extra.append(link(root, os.path.join(nb_dir, "jupyter", stem + ".ipynb"), "Jupyter kernel .ipynb"))
             parts.append(f"<li>{link(root, os.path.join(nb_dir, name), stem)} ({', '.join(extra)})</li>")
         parts.append("</ul>")
     page = f"""<!DOCTYPE html>

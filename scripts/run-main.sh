@@ -5,7 +5,8 @@
 # (BM25, dense, hybrid), the supervised variants (InfoNCE with the mined negatives, margin/scale) and the unsupervised
 # ones (SimCSE, ESimCSE, MLM then DiffCSE), every variant evaluated MTEB-style beside the zero-shot model, BM25 and the
 # hashed encoder, the toy experiment grid (2 models × 4 variants × 3 seeds, mean ± sd), every notebook 00-05 headless
-# in the kit's runner and in dotnet repl (executed notebooks validated with nbformat), and artifacts/index.html.
+# in the kit's runner, in dotnet repl and in the dotnet-interactive Jupyter kernel (VS Code's engine; outputs compared
+# with dotnet repl's cell by cell; executed notebooks validated with nbformat), and artifacts/index.html.
 # Outputs land in artifacts/main/, artifacts/experiments/toy_grid/ and artifacts/notebooks/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,8 +82,12 @@ for nb in notebooks/*.ipynb; do
   (cd notebooks && dotnet repl --run "$name.ipynb" --exit-after-run --output-format trx --output-path "../artifacts/notebooks/repl/$name.trx")
   echo "  $nb: ok in dotnet repl (artifacts/notebooks/repl/$name.ipynb, .trx)"
 done
+echo "== notebooks (the dotnet-interactive Jupyter kernel, VS Code Polyglot's engine, through nbclient; outputs as dotnet repl's)"
+rm -rf artifacts/jupyter && mkdir -p artifacts/jupyter/kernels
+dotnet interactive jupyter install --path artifacts/jupyter/kernels >/dev/null
+/usr/bin/python3 scripts/run-jupyter.py artifacts/jupyter artifacts/notebooks/jupyter notebooks/*.ipynb --compare artifacts/notebooks/repl
 echo "== executed notebooks: nbformat validation; every report has a plot and a table"
-/usr/bin/python3 scripts/check-notebooks.py notebooks artifacts/notebooks artifacts/notebooks/repl
+/usr/bin/python3 scripts/check-notebooks.py notebooks artifacts/notebooks artifacts/notebooks/repl artifacts/notebooks/jupyter
 echo "== index"
 python3 scripts/make-index.py artifacts
 echo "main job done in $(( $(date +%s) - start )) s; open artifacts/index.html (outputs in $OUT/, artifacts/experiments/, artifacts/notebooks/)"

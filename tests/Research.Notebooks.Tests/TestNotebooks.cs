@@ -5,7 +5,20 @@ namespace Research.Notebooks.Tests;
 /// <summary>Writes small Polyglot notebooks to a temporary folder.</summary>
 internal sealed class TestNotebooks : IDisposable
 {
-    public string Dir { get; } = Directory.CreateTempSubdirectory("notebook-tests-").FullName;
+    /// <param name="parent">where the folder goes (default: the system's temporary folder); a host that finds its
+    /// tools through the repository's tool manifest needs a folder inside the repository</param>
+    public TestNotebooks(string? parent = null)
+    {
+        if (parent is null)
+        {
+            Dir = Directory.CreateTempSubdirectory("notebook-tests-").FullName;
+            return;
+        }
+        Dir = Path.Combine(parent, "notebook-tests-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Dir);
+    }
+
+    public string Dir { get; }
 
     public string Write(string name, params (string Source, string[]? Tags, string? Language)[] cells)
     {
