@@ -109,6 +109,23 @@ public class NotebookRunnerTests
     }
 
     [Fact]
+    public async Task ASummaryCellOpensTheReport()
+    {
+        using var t = new TestNotebooks();
+        var path = t.Write("summary.ipynb",
+            Cell("var before = 0.25;\n\"first cell\""),
+            Cell("$\"after {before + 0.5}\"", "summary"));
+        var result = await Run(t, path);
+        Assert.True(result.Succeeded, result.ToString());
+        var html = File.ReadAllText(result.HtmlReportPath!);
+        var summary = html.IndexOf("<section class=\"summary\"><div class=\"meta\">summary · cell 2</div>", StringComparison.Ordinal);
+        var first = html.IndexOf("<section class=\"cell\"><div class=\"meta\">cell 1", StringComparison.Ordinal);
+        Assert.True(summary > 0 && first > summary, html);
+        Assert.Equal(2, CountOf(html, "after 0.75"));
+        Assert.Equal(1, CountOf(html, "summary · cell"));
+    }
+
+    [Fact]
     public async Task UnknownPackageFailsTheCellNamingIt()
     {
         using var t = new TestNotebooks();

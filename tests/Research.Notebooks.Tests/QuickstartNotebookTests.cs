@@ -32,7 +32,7 @@ public class QuickstartNotebookTests
         Assert.True(result.Succeeded, result.ToString());
         var cells = (JsonArray)JsonNode.Parse(File.ReadAllText(result.ExecutedNotebookPath!))!["cells"]!;
         var code = cells.Where(c => c!["cell_type"]!.GetValue<string>() == "code").ToList();
-        Assert.Equal([1, 2, 3, 4, 5, 6], code.Select(c => c!["execution_count"]!.GetValue<int>()));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7], code.Select(c => c!["execution_count"]!.GetValue<int>()));
         var stdout = TestNotebooks.Text(code[2]!["outputs"]!.AsArray().Last()!["text"]);
         Assert.Equal("318 records, first query: Why does my git rebase not work as expected?\n", stdout);
         Assert.Equal("300 pairs encoded into 64-d vectors\n", TestNotebooks.Text(code[3]!["outputs"]![0]!["text"]));
@@ -42,6 +42,14 @@ public class QuickstartNotebookTests
         const string prefix = "weights: 1,111,552 bytes in fp32, 555,776 in bf16; largest change of a pair's cosine: ";
         Assert.StartsWith(prefix, half);
         Assert.InRange(double.Parse(half[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture), 0.0005, 0.05);
+        // The summary cell (tagged "summary") tabulates the headline figures; the report opens with it.
+        var summary = TestNotebooks.Text(code[6]!["outputs"]!.AsArray().First(o => o!["data"]?["text/html"] is not null)!["data"]!["text/html"]);
+        Assert.StartsWith("<table class=\"research-table\"><caption>Summary</caption>", summary);
+        Assert.Contains("<tr><td>training records</td><td style=\"text-align:right\">318</td></tr>", summary);
+        Assert.Contains("<tr><td>labelled pairs encoded</td><td style=\"text-align:right\">300</td></tr>", summary);
+        var report = File.ReadAllText(result.HtmlReportPath!);
+        Assert.True(report.IndexOf("summary · cell 13", StringComparison.Ordinal) is > 0 and var top
+            && top < report.IndexOf("<section class=\"cell\">", StringComparison.Ordinal), "the summary opens the report");
     }
 
     [SkippableFact]
@@ -60,7 +68,7 @@ public class QuickstartNotebookTests
         using var p = Process.Start(check)!;
         var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
         p.WaitForExit();
-        Assert.Equal("valid 11\n", output);
+        Assert.Equal("valid 13\n", output);
     }
 
     [Fact]
@@ -108,7 +116,7 @@ public class QuickstartNotebookTests
         Assert.True(kit.Succeeded, kit.ToString());
         var replCells = CodeOutputs(replPath);
         var kitCells = CodeOutputs(kit.ExecutedNotebookPath!);
-        Assert.Equal(6, kitCells.Count);
+        Assert.Equal(7, kitCells.Count);
         Assert.Equal(kitCells.Count, replCells.Count);
         for (var i = 0; i < kitCells.Count; i++)
         {

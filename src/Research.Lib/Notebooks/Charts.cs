@@ -52,7 +52,8 @@ public static class Charts
     }
 
     /// <summary>Grouped bars: one group per metric, one bar per run (e.g. nDCG@10, MRR@10, Recall@100 for two models).</summary>
-    public static PlotlyChart MetricBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> valuesByRun, string title = "Metrics")
+    public static PlotlyChart MetricBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> valuesByRun, string title = "Metrics",
+        string xTitle = "metric", string yTitle = "value")
     {
         ArgumentNullException.ThrowIfNull(valuesByRun);
         var metrics = valuesByRun.Values.SelectMany(m => m.Keys).Distinct().ToArray();
@@ -69,14 +70,15 @@ public static class Charts
             };
             traces.Add(trace);
         }
-        return new PlotlyChart(traces, Layout(title, null, "value"), title);
+        return new PlotlyChart(traces, Layout(title, xTitle, yTitle), title);
     }
 
     /// <summary>
     /// Grouped bars with error bars: one group per task, one bar per series (a model / variant), the bar its mean and
     /// the whisker its standard deviation over seeds (none for a single run), e.g. main scores ×100 or gains over a baseline.
     /// </summary>
-    public static PlotlyChart ErrorBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, (double Mean, double? Sd)>> seriesByTask, string title = "Scores", string yTitle = "score")
+    public static PlotlyChart ErrorBars(IReadOnlyDictionary<string, IReadOnlyDictionary<string, (double Mean, double? Sd)>> seriesByTask, string title = "Scores",
+        string yTitle = "score", string xTitle = "task")
     {
         ArgumentNullException.ThrowIfNull(seriesByTask);
         var tasks = seriesByTask.Values.SelectMany(m => m.Keys).Distinct().ToArray();
@@ -93,7 +95,7 @@ public static class Charts
                 ["error_y"] = new JsonObject { ["type"] = "data", ["visible"] = true, ["array"] = new JsonArray(tasks.Select(t => At(t, true)).ToArray()) },
             });
         }
-        var layout = Layout(title, null, yTitle);
+        var layout = Layout(title, xTitle, yTitle);
         layout["barmode"] = "group";
         return new PlotlyChart(traces, layout, title);
     }
@@ -119,7 +121,7 @@ public static class Charts
 
     /// <summary>Overlaid histograms of two score samples, e.g. cosine of duplicate vs non-duplicate pairs.</summary>
     public static PlotlyChart SimilarityHistogram(IEnumerable<double> first, string firstName, IEnumerable<double> second, string secondName,
-        string title = "Similarity", int bins = 40)
+        string title = "Similarity", int bins = 40, string xTitle = "score", string yTitle = "pairs")
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
@@ -131,7 +133,7 @@ public static class Charts
             ["opacity"] = 0.6,
             ["nbinsx"] = bins,
         };
-        var layout = Layout(title, "score", "pairs");
+        var layout = Layout(title, xTitle, yTitle);
         layout["barmode"] = "overlay";
         return new PlotlyChart(new JsonArray(Histogram(first, firstName), Histogram(second, secondName)), layout, title);
     }
@@ -149,11 +151,12 @@ public static class Charts
         return trace;
     }
 
-    private static JsonObject Layout(string title, string? xTitle, string? yTitle)
+    private static JsonObject Layout(string title, string xTitle, string yTitle)
     {
         var layout = new JsonObject { ["title"] = new JsonObject { ["text"] = title } };
-        if (xTitle is not null) layout["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = xTitle } };
-        if (yTitle is not null) layout["yaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = yTitle } };
+        // Every chart names both axes (a value's unit in its title, e.g. "main score ×100").
+        layout["xaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = xTitle } };
+        layout["yaxis"] = new JsonObject { ["title"] = new JsonObject { ["text"] = yTitle } };
         return layout;
     }
 }
