@@ -109,6 +109,12 @@ public class VerbTests(CliFixture fixture) : IClassFixture<CliFixture>
         (exit, _, error) = CliHarness.Run("mine", "--input", Path.Combine(fixture.ToyData, "toy_source.json"), "--method", "Bm25", "--rescore", fixture.TinyBert, "--out", fixture["m_bad"]);
         Assert.Equal(1, exit);
         Assert.Equal($"--rescore {fixture.TinyBert}: not a cross-encoder folder (config.json's architectures name no ...ForSequenceClassification); train one with 'research train --method reranker'.\n", error);
+        (exit, _, error) = CliHarness.Run("mine", "--input", Path.Combine(fixture.ToyData, "toy_source.json"), "--method", "Bm25", "--rescore", fixture["no_reranker"], "--out", fixture["m_bad"]);
+        Assert.Equal(1, exit);
+        Assert.Equal($"--rescore {fixture["no_reranker"]}: no such folder; expected a cross-encoder folder ('research train --method reranker' writes one).\n", error);
+        (exit, _, error) = CliHarness.Run("mine", "--input", Path.Combine(fixture.ToyData, "toy_source.json"), "--method", "Bm25", "--rescore", fixture.ToyData, "--out", fixture["m_bad"]);
+        Assert.Equal(1, exit);
+        Assert.Equal($"--rescore {fixture.ToyData}: no config.json; expected a cross-encoder folder ('research train --method reranker' writes one).\n", error);
         (exit, _, error) = CliHarness.Run("train", "--method", "supervised", "--model", fixture.TinyBert, "--data", Path.Combine(fixture.ToyData, "toy_source.json"), "--rerank-top", "5", "--out", fixture["tr_bad"]);
         Assert.Equal(1, exit);
         Assert.Equal("--rerank-top is the number of BM25 candidates a reranker's --eval re-ranks; it needs --method reranker and --eval.\n", error);

@@ -113,6 +113,10 @@ internal static class CleanMineCommands
                 throw new ArgumentException($"{(r.GetValue(keepAbove) ? "--rescore-keep-all" : "--rescore-margin")} needs --rescore RERANKER.");
             if (r.GetValue(keepAbove) && r.GetValue(rescoreMargin) is not null)
                 throw new ArgumentException("--rescore-margin and --rescore-keep-all: the margin drops negatives, keep-all drops none; give one.");
+            if (r.GetValue(rescore) is { } missing && !Directory.Exists(missing))
+                throw new ArgumentException($"--rescore {missing}: no such folder; expected a cross-encoder folder ('research train --method reranker' writes one).");
+            if (r.GetValue(rescore) is { } noConfig && !File.Exists(Path.Combine(noConfig, "config.json")))
+                throw new ArgumentException($"--rescore {noConfig}: no config.json; expected a cross-encoder folder ('research train --method reranker' writes one).");
             if (r.GetValue(rescore) is { } rerankerPath && !CrossEncoder.IsCrossEncoderFolder(rerankerPath))
                 throw new ArgumentException($"--rescore {rerankerPath}: not a cross-encoder folder (config.json's architectures name no ...ForSequenceClassification); train one with 'research train --method reranker'.");
             var (start, end) = MiningOptions.ParseRange(r.GetValue(range)!);

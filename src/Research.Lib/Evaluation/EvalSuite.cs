@@ -197,18 +197,21 @@ public static class EvalSuite
     /// <summary>A bi-encoder's or BM25's ranking of a retrieval task's corpus, top <paramref name="k"/> per query.</summary>
     private static Dictionary<string, IReadOnlyList<ScoredDocument>> FirstStageRun(EvalSuiteModel model, RetrievalDataset data, EvalTaskSpec task, int k, EncodeOptions? options) =>
         model.IsBm25
-            ? Bm25Run(data.Queries.Select(q => (q.Id, q.Text)), data.Corpus.Select(d => (d.Id, d.FullText)), task.Languages, k)
+            ? RerankingEvaluator.Bm25FirstStage(data, k, Bm25AnalyzerFor(task.Languages))
             : RetrievalEvaluator.Evaluate(model.EncoderFor(data.Corpus.Select(d => d.FullText).Concat(data.Queries.Select(q => q.Text))), data, k, options).Run;
 
     private static Dictionary<string, IReadOnlyList<ScoredDocument>> Bm25Run(IEnumerable<(string Id, string Text)> queries,
         IEnumerable<(string Id, string Text)> documents, IReadOnlyList<string> languages, int k)
     {
-        var analyzer = languages.Any(l => l.Split('-')[0] is "cmn" or "zho" or "yue" or "jpn" or "kor") ? Bm25Analyzer.Cjk
-            : languages.Count > 0 && languages.All(l => l.StartsWith("eng", StringComparison.Ordinal)) ? Bm25Analyzer.English
-            : Bm25Analyzer.Standard;
-        using var index = Bm25Index.Build(documents, new Bm25Options { Analyzer = analyzer });
+        using var index = Bm25Index.Build(documents, new Bm25Options { Analyzer = Bm25AnalyzerFor(languages) });
         return queries.ToDictionary(q => q.Id, q => index.Search(q.Text, k), StringComparer.Ordinal);
     }
+
+    /// <summary>BM25's analyzer for a task's languages: CJK for Chinese, Japanese, Korean; English stemming when every language is English; otherwise the standard one.</summary>
+    private static Bm25Analyzer Bm25AnalyzerFor(IReadOnlyList<string> languages) =>
+        languages.Any(l => l.Split('-')[0] is "cmn" or "zho" or "yue" or "jpn" or "kor") ? Bm25Analyzer.Cjk
+            : languages.Count > 0 && languages.All(l => l.StartsWith("eng", StringComparison.Ordinal)) ? Bm25Analyzer.English
+            : Bm25Analyzer.Standard;
 
     /// <summary>Reranking: each query's own positives and negatives, ranked by the model; MAP (main), MRR@10, nDCG@10.</summary>
     private static Dictionary<string, double> Rerank(EvalSuiteModel model, EvalTaskSpec task, EncodeOptions? options, string? perQueryPath)
