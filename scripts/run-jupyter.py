@@ -9,6 +9,7 @@ every failure.
 usage: /usr/bin/python3 scripts/run-jupyter.py KERNELSPEC_ROOT OUT_DIR NOTEBOOK [NOTEBOOK ...] [--compare REPL_DIR]
        [--cell-timeout SECONDS]
 KERNELSPEC_ROOT holds kernels/.net-csharp/kernel.json (`dotnet interactive jupyter install --path ROOT/kernels`)."""
+import argparse
 import os
 import re
 import sys
@@ -106,19 +107,17 @@ def compare(nb, repl_path):
 
 
 def main(argv):
-    args, compare_dir, cell_timeout = [], None, 600
-    i = 0
-    while i < len(argv):
-        if argv[i] == "--compare":
-            compare_dir, i = argv[i + 1], i + 2
-        elif argv[i] == "--cell-timeout":
-            cell_timeout, i = int(argv[i + 1]), i + 2
-        else:
-            args.append(argv[i])
-            i += 1
-    if len(args) < 3:
-        sys.exit(__doc__)
-    root, out_dir, notebooks = args[0], args[1], args[2:]
+    parser = argparse.ArgumentParser(description="Runs notebooks in the dotnet-interactive Jupyter kernel through nbclient.")
+    parser.add_argument("root", metavar="KERNELSPEC_ROOT", help="holds kernels/.net-csharp/kernel.json")
+    parser.add_argument("out_dir", metavar="OUT_DIR", help="where the executed notebooks go")
+    parser.add_argument("notebooks", metavar="NOTEBOOK", nargs="+")
+    parser.add_argument("--compare", metavar="REPL_DIR", help="dotnet repl's executed copies, compared cell by cell")
+    parser.add_argument("--cell-timeout", type=int, default=600, metavar="SECONDS")
+    parsed = parser.parse_args(argv)
+    if parsed.cell_timeout <= 0:
+        parser.error(f"--cell-timeout {parsed.cell_timeout}: expected a positive number of seconds")
+    compare_dir, cell_timeout = parsed.compare, parsed.cell_timeout
+    root, out_dir, notebooks = parsed.root, parsed.out_dir, parsed.notebooks
     spec = os.path.join(root, "kernels", KERNEL, "kernel.json")
     if not os.path.exists(spec):
         sys.exit(f"{spec}: no {KERNEL} kernelspec (run: dotnet interactive jupyter install --path {os.path.join(root, 'kernels')})")
@@ -126,6 +125,16 @@ def main(argv):
     os.makedirs(out_dir, exist_ok=True)
     failures = []
     for path in notebooks:
+        if not os.path.isfile(path):
+            failures.append(f"{path}: no such notebook")
+            print(f"  {path}: FAILED (no such notebook)", flush=True)
+            continue
+        try:
+            nbformat.read(path, as_version=4)
+        except Exception as e:  # not JSON, not a notebook: one line, no traceback
+            failures.append(f"{path}: not a readable notebook ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})")
+            print(f"  {path}: FAILED (not a readable notebook)", flush=True)
+            continue
         nb, executed, error, seconds = run(path, out_dir, cell_timeout)
         problems = [error] if error else []
         if not error and compare_dir:
