@@ -86,6 +86,20 @@ echo "== notebooks (the dotnet-interactive Jupyter kernel, VS Code Polyglot's en
 rm -rf artifacts/jupyter && mkdir -p artifacts/jupyter/kernels
 dotnet interactive jupyter install --path artifacts/jupyter/kernels >/dev/null
 /usr/bin/python3 scripts/run-jupyter.py artifacts/jupyter artifacts/notebooks/jupyter notebooks/*.ipynb --compare artifacts/notebooks/repl
+echo "== the notebooks' #r \"nuget: Research.Lib\" resolved to the package this build wrote to artifacts/feed"
+kit_version=$(sed -n 's|.*<Version>\(.*\)</Version>.*|\1|p' Directory.Build.props)
+/usr/bin/python3 - "artifacts/feed/Research.Lib.$kit_version.nupkg" "${NUGET_PACKAGES:-$HOME/.nuget/packages}/research.lib/$kit_version/lib/net10.0/Research.Lib.dll" <<'PY'
+import sys, zipfile
+feed, restored = sys.argv[1], sys.argv[2]
+packed = zipfile.ZipFile(feed).read("lib/net10.0/Research.Lib.dll")
+try:
+    used = open(restored, "rb").read()
+except FileNotFoundError:
+    sys.exit(f"{restored}: missing - the notebooks did not restore Research.Lib from {feed}")
+if used != packed:
+    sys.exit(f"{restored} differs from the Research.Lib.dll in {feed}: a stale package in the NuGet cache")
+print(f"  {restored} = {feed}'s")
+PY
 echo "== executed notebooks: nbformat validation; every report has a plot and a table"
 /usr/bin/python3 scripts/check-notebooks.py notebooks artifacts/notebooks artifacts/notebooks/repl artifacts/notebooks/jupyter
 echo "== index"

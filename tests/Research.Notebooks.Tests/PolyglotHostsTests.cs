@@ -56,6 +56,47 @@ public class PolyglotHostsTests
         Assert.Contains("Could not load file or assembly 'FSharp.Core, Version=10.1.0.0", error["evalue"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task TheKitComesAsANuGetPackageFromTheLocalFeedInDotnetReplAndTheJupyterKernel()
+    {
+        // The notebooks' own #r line, the version the build wrote to artifacts/feed (build/LocalFeed.targets).
+        var version = NotebookPackageVersion();
+        Assert.Equal(version, KitVersion());
+        var feed = Path.Combine(RepoRoot(), "artifacts", "feed");
+        Assert.True(File.Exists(Path.Combine(feed, $"Research.Lib.{version}.nupkg")), $"no Research.Lib.{version}.nupkg in {feed}: the build writes it");
+        using var t = new TestNotebooks(AppContext.BaseDirectory);
+        // An absolute feed path here (notebooks/NuGet.config names it relative to itself).
+        File.WriteAllText(Path.Combine(t.Dir, "NuGet.config"),
+            $"<configuration><packageSources><add key=\"kit\" value=\"{feed}\" /></packageSources></configuration>");
+        var notebook = t.Write("package.ipynb",
+            Cell($"#r \"nuget: Research.Lib, {version}\""),
+            Cell("Research.Lib.Devices.TorchRuntime.NativeStatus"),
+            Cell("$\"{Research.Lib.Search.FaissIndex.IsAvailable} {TorchSharp.torch.arange(4).sum().item<long>()}\""));
+        var repl = await Repl(t, notebook);
+        var (exit, log) = await Jupyter(t, notebook);
+        Assert.True(exit == 0, log);
+        foreach (var executed in new[] { repl, Path.Combine(t.Dir, "jupyter", "package.ipynb") })
+        {
+            // libtorch from libtorch-cpu-linux-x64 in the NuGet cache, libLibTorchSharp from the package's patched copy.
+            var status = Shown(Outputs(executed, 2)[^1]!["data"]!);
+            Assert.Matches($"^torch natives: loaded from .*/libtorch-cpu-linux-x64/2\\.10\\.0/runtimes/linux-x64/native and .*/research\\.lib/{System.Text.RegularExpressions.Regex.Escape(version)}/torchsharp/linux-x64$", status);
+            Assert.Equal($"{Research.Lib.Search.FaissIndex.IsAvailable} 6", Shown(Outputs(executed, 3)[^1]!["data"]!));
+        }
+    }
+
+    /// <summary>The version in the notebooks' <c>#r "nuget: Research.Lib, VERSION"</c> (all six agree).</summary>
+    private static string NotebookPackageVersion()
+    {
+        var versions = Directory.GetFiles(Path.Combine(RepoRoot(), "notebooks"), "*.ipynb")
+            .Select(f => System.Text.RegularExpressions.Regex.Match(File.ReadAllText(f), @"#r \\""nuget: Research\.Lib, ([^\\""]+)\\""")).ToList();
+        Assert.Equal(6, versions.Count(m => m.Success));
+        return Assert.Single(versions.Select(m => m.Groups[1].Value).Distinct());
+    }
+
+    private static string KitVersion() =>
+        typeof(Research.Lib.Devices.TorchRuntime).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion.Split('+')[0];
+
     private static async Task<string> Repl(TestNotebooks t, string notebook)
     {
         var output = Path.ChangeExtension(notebook, ".repl.ipynb");

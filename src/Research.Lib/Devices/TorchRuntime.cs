@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -12,8 +13,13 @@ namespace Research.Lib.Devices;
 /// <item>When the kit is loaded into a host that did not ship TorchSharp's native libraries (a Polyglot / dotnet-repl
 /// kernel that <c>#r</c>'s the build output), it loads them by full path from the build output beside
 /// <c>Research.Lib.dll</c> (<c>runtimes/linux-x64/native</c>: libgomp, libc10, libtorch_cpu, libtorch and the
-/// GLIBCXX-patched libLibTorchSharp), so TorchSharp's own lookup finds them already loaded. An application built
-/// with the kit (the CLI, the tests) resolves them itself and this step does nothing.</item>
+/// GLIBCXX-patched libLibTorchSharp), so TorchSharp's own lookup finds them already loaded. When the kit comes as
+/// the NuGet package (<c>#r "nuget: Research.Lib"</c> from the local feed the build writes), libtorch comes from the
+/// libtorch-cpu-linux-x64 package beside it in the NuGet cache and libLibTorchSharp from the copy this package carries
+/// (patched for libstdc++ 12). An application built with the kit (the CLI, the tests) resolves them itself and this
+/// step does nothing.</item>
+/// <item>It resolves the kit's own native library (<c>libresearch_faiss</c>) from the same places, whichever layout
+/// the kit was loaded from.</item>
 /// </list>
 /// Runs when the library is first used; call <see cref="Initialize"/> first thing in a program or notebook that
 /// touches TorchSharp before any kit type.
@@ -47,6 +53,8 @@ public static class TorchRuntime
     {
         lock (Gate)
         {
+            if (_status is null)
+                NativeLibrary.SetDllImportResolver(typeof(TorchRuntime).Assembly, ResolveKitLibrary);
             _status ??= Apply();
             _nativeStatus ??= LoadTorchNatives();
             return _status;
@@ -61,9 +69,9 @@ public static class TorchRuntime
             return "MKL AMD fix: not needed on this platform";
         if (!IsAmd())
             return "MKL AMD fix: not needed (not an AMD CPU)";
-        var path = Path.Combine(LibraryDirectory, "libresearch_mklfix.so");
-        if (!File.Exists(path))
-            return $"MKL AMD fix: unavailable ({path} was not built; see environment.md)";
+        var path = FindKitLibrary("libresearch_mklfix.so");
+        if (path is null)
+            return $"MKL AMD fix: unavailable (libresearch_mklfix.so was not built beside {LibraryDirectory}; see environment.md)";
         return dlopen(path, RtldNow | RtldGlobal) != IntPtr.Zero
             ? "MKL AMD fix: on"
             : "MKL AMD fix: failed to load " + path;
@@ -72,6 +80,38 @@ public static class TorchRuntime
     /// <summary>The folder of Research.Lib.dll: the build output a notebook references.</summary>
     private static string LibraryDirectory => Path.GetDirectoryName(typeof(TorchRuntime).Assembly.Location) is { Length: > 0 } dir ? dir : AppContext.BaseDirectory;
 
+    /// <summary>
+    /// The NuGet package's folder (…/research.lib/VERSION) when the kit was loaded from the package's
+    /// lib/net10.0, else null.
+    /// </summary>
+    private static string? PackageDirectory
+    {
+        get
+        {
+            var root = Path.GetFullPath(Path.Combine(LibraryDirectory, "..", ".."));
+            return File.Exists(Path.Combine(root, "research.lib.nuspec")) ? root : null;
+        }
+    }
+
+    /// <summary>Where the kit's own native libraries may be: beside the assembly (a build output) or in the package.</summary>
+    private static IEnumerable<string> KitNativeDirectories()
+    {
+        yield return LibraryDirectory;
+        yield return Path.Combine(LibraryDirectory, "runtimes", "linux-x64", "native");
+        if (PackageDirectory is { } package)
+            yield return Path.Combine(package, "runtimes", "linux-x64", "native");
+    }
+
+    private static string? FindKitLibrary(string fileName) =>
+        KitNativeDirectories().Select(d => Path.Combine(d, fileName)).FirstOrDefault(File.Exists);
+
+    private static IntPtr ResolveKitLibrary(string name, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (name != "libresearch_faiss" || FindKitLibrary("libresearch_faiss.so") is not { } path)
+            return IntPtr.Zero; // the runtime's own lookup
+        return NativeLibrary.TryLoad(path, out var handle) ? handle : IntPtr.Zero;
+    }
+
     private static string LoadTorchNatives()
     {
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
@@ -79,17 +119,34 @@ public static class TorchRuntime
         var app = AppContext.BaseDirectory;
         if (File.Exists(Path.Combine(app, "libLibTorchSharp.so")) || File.Exists(Path.Combine(app, "runtimes", "linux-x64", "native", "libLibTorchSharp.so")))
             return "torch natives: resolved by the application";
-        var native = Path.Combine(LibraryDirectory, "runtimes", "linux-x64", "native");
-        if (!File.Exists(Path.Combine(native, "libLibTorchSharp.so")))
-            native = LibraryDirectory;
-        if (!File.Exists(Path.Combine(native, "libLibTorchSharp.so")))
+        string torchDir, torchSharp;
+        if (PackageDirectory is { } package)
+        {
+            // …/packages/research.lib/VERSION → …/packages/libtorch-cpu-linux-x64/VERSION it was packed against.
+            var libtorch = typeof(TorchRuntime).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .FirstOrDefault(a => a.Key == "LibTorchPackage")?.Value ?? "libtorch-cpu-linux-x64/unknown";
+            torchDir = Path.GetFullPath(Path.Combine(package, "..", "..", libtorch.ToLowerInvariant(), "runtimes", "linux-x64", "native"));
+            torchSharp = Path.Combine(package, "torchsharp", "linux-x64", "libLibTorchSharp.so");
+            if (!File.Exists(Path.Combine(torchDir, "libtorch_cpu.so")))
+                return $"torch natives: not found in {torchDir} (restore the package {libtorch}; TorchSharp will search itself)";
+        }
+        else
+        {
+            torchDir = Path.Combine(LibraryDirectory, "runtimes", "linux-x64", "native");
+            if (!File.Exists(Path.Combine(torchDir, "libLibTorchSharp.so")))
+                torchDir = LibraryDirectory;
+            torchSharp = Path.Combine(torchDir, "libLibTorchSharp.so");
+        }
+        if (!File.Exists(torchSharp))
             return $"torch natives: not found beside {LibraryDirectory} (TorchSharp will search itself)";
-        // Dependencies first, so each dlopen finds what the next library needs already loaded.
-        var order = Directory.EnumerateFiles(native, "libgomp*.so*").Order(StringComparer.Ordinal)
-            .Concat(new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so", "libLibTorchSharp.so" }.Select(n => Path.Combine(native, n)).Where(File.Exists));
+        // Dependencies first, so each dlopen finds what the next library needs already loaded; libLibTorchSharp last
+        // (its soname then answers TorchSharp's own dlopen("libLibTorchSharp.so")).
+        var order = Directory.EnumerateFiles(torchDir, "libgomp*.so*").Order(StringComparer.Ordinal)
+            .Concat(new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" }.Select(n => Path.Combine(torchDir, n)).Where(File.Exists))
+            .Append(torchSharp);
         foreach (var library in order)
             NativeLibrary.Load(library);
-        return $"torch natives: loaded from {native}";
+        return $"torch natives: loaded from {(PackageDirectory is null ? torchDir : $"{torchDir} and {Path.GetDirectoryName(torchSharp)}")}";
     }
 
     private static bool IsAmd()
