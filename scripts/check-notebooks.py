@@ -1,8 +1,10 @@
 """Checks the main job's executed notebooks: each notebook in SOURCE_DIR has an executed copy in every OUT_DIR that
-nbformat's own validator accepts, whose outputs hold at least one plot (a research-chart) and one table, and whose
+nbformat's own validator accepts and whose every cell carries the source cell's id (nbformat 4.5; read from the file
+itself, since nbformat's reader adds missing ids), whose outputs hold at least one plot (a research-chart) and one table, and whose
 HTML report (where the kit's runner wrote one) shows them too. Exit status 1 names every failure.
 usage: /usr/bin/python3 scripts/check-notebooks.py SOURCE_DIR OUT_DIR [OUT_DIR ...]   (Debian's python3-nbformat)"""
 import glob
+import json
 import os
 import sys
 
@@ -25,6 +27,13 @@ def main(source, outs):
             path = os.path.join(out, name)
             if not os.path.exists(path):
                 failures.append(f"{path}: missing (the notebook did not run)")
+                continue
+            raw = json.load(open(path, encoding="utf-8"))
+            want = [c.get("id") for c in json.load(open(os.path.join(source, name), encoding="utf-8"))["cells"]]
+            have = [c.get("id") for c in raw.get("cells", [])]
+            if have != want:
+                first = next((i for i, (a, b) in enumerate(zip(have, want)) if a != b), min(len(have), len(want)))
+                failures.append(f"{path}: cell {first + 1} has id {have[first] if first < len(have) else None!r}, its source {want[first] if first < len(want) else None!r} (nbformat 4.5 needs the ids)")
                 continue
             nb = nbformat.read(path, as_version=4)
             try:

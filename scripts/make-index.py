@@ -75,6 +75,17 @@ def main(root):
                 extra.append(link(root, os.path.join(nb_dir, "jupyter", stem + ".ipynb"), "Jupyter kernel .ipynb"))
             parts.append(f"<li>{link(root, os.path.join(nb_dir, name), stem)} ({', '.join(extra)})</li>")
         parts.append("</ul>")
+    real_dir = os.path.join(root, "notebooks-real")
+    if os.path.isdir(real_dir):
+        parts.append("<h2>Notebooks on real data (<code>bash scripts/run-real.sh</code>: all-MiniLM-L6-v2 on SciFact, a Chinese model pre-trained here)</h2>")
+        times = os.path.join(real_dir, "times.tsv")
+        if os.path.exists(times):
+            parts.append("<p>" + html.escape(" · ".join(l.strip().replace("\t", ": ") for l in open(times, encoding="utf-8") if l.strip())) + "</p>")
+        parts.append("<ul>")
+        for name in sorted(f for f in os.listdir(real_dir) if f.endswith(".html")):
+            stem = name[:-5]
+            parts.append(f"<li>{link(root, os.path.join(real_dir, name), stem)} ({link(root, os.path.join(real_dir, stem + '.ipynb'), 'executed .ipynb')})</li>")
+        parts.append("</ul>")
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Research kit: main job outputs</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}

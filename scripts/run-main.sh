@@ -79,6 +79,8 @@ for nb in notebooks/*.ipynb; do
   name=$(basename "$nb" .ipynb)
   # From notebooks/, as Polyglot runs a notebook's kernel in its folder (relative #r and data paths).
   (cd notebooks && dotnet repl --run "$name.ipynb" --exit-after-run --output-format ipynb --output-path "../artifacts/notebooks/repl/$name.ipynb")
+  # dotnet repl 0.3.259 drops the cell ids nbformat 4.5 requires: the source's, position by position.
+  python3 scripts/restore-cell-ids.py "$nb" "artifacts/notebooks/repl/$name.ipynb"
   (cd notebooks && dotnet repl --run "$name.ipynb" --exit-after-run --output-format trx --output-path "../artifacts/notebooks/repl/$name.trx")
   echo "  $nb: ok in dotnet repl (artifacts/notebooks/repl/$name.ipynb, .trx)"
 done

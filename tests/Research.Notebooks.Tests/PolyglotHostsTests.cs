@@ -84,6 +84,30 @@ public class PolyglotHostsTests
         }
     }
 
+    [SkippableFact]
+    public async Task DotnetReplDropsTheCellIdsAndTheSourcesIdsGoBackPositionByPosition()
+    {
+        using var t = new TestNotebooks(AppContext.BaseDirectory);
+        var notebook = t.Write("ids.ipynb", Cell("var x = 20;"), Cell("x + 1"));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(notebook))!;
+        var cells = json["cells"]!.AsArray();
+        for (var i = 0; i < cells.Count; i++) cells[i]!["id"] = $"c{i + 1}";
+        File.WriteAllText(notebook, json.ToJsonString());
+        var executed = await Repl(t, notebook);
+        string?[] Ids() => System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(executed))!["cells"]!.AsArray().Select(c => c!["id"]?.GetValue<string>()).ToArray();
+        Assert.Equal(new string?[] { null, null }, Ids());   // dotnet-repl 0.3.259 writes nbformat 4.5 without ids
+        var script = Path.Combine(RepoRoot(), "scripts", "restore-cell-ids.py");
+        var (exit, log) = await Run("python3", t.Dir, script, notebook, executed);
+        Assert.True(exit == 0, log);
+        Assert.Equal(new string?[] { "c1", "c2" }, Ids());
+        Assert.Equal("21", Shown(Outputs(executed, 2)[^1]!["data"]!));
+        // A copy whose cells are not the source's gets nothing, and the message names the first cell that differs.
+        cells[1]!["source"] = "x + 2";
+        File.WriteAllText(notebook, json.ToJsonString());
+        (exit, log) = await Run("python3", t.Dir, script, notebook, executed);
+        Assert.Equal((1, $"{executed}: cell 2 differs from {notebook}'s (type or source); ids not copied\n"), (exit, log));
+    }
+
     /// <summary>The version in the notebooks' <c>#r "nuget: Research.Lib, VERSION"</c> (all six agree).</summary>
     private static string NotebookPackageVersion()
     {
