@@ -10,9 +10,10 @@
 #                 3 hard negatives) records, 1 epoch; dev = the test claims over the 2,000-abstract corpus
 #   04 unsupervised  MLM then SimCSE / ESimCSE / DiffCSE on 10,000 Chinese sentences; Chinese STS-B dev, the first
 #                 3,000 pairs of LCQMC test
-#   05 evaluation the SciFact reranker experiment (experiments/scifact_reranker.sh: 3 seeds over BM25's top 100)
+#   05 evaluation the SciFact reranker experiment (experiments/scifact_reranker.sh: its finished seeds, each re-ranking
+#                 BM25's top 100)
 # The reranker comes from that experiment (its seed-42 model); without it 02 and 03 fall back to an untrained
-# classifier over MiniLM and to hashed-encoder teacher scores, and 05 first runs the experiment (about 2 hours).
+# classifier over MiniLM and to hashed-encoder teacher scores, and 05 stops with a message.
 # Usage: bash scripts/run-real.sh [NOTEBOOK_NUMBERS...]   (default: 01 02 03 04 05; DATA=../shared/data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,11 +76,26 @@ run 03 03_supervised.ipynb dataDir="$OUT/scifact" trainFile=mined/mined.jsonl mo
   devFile=dev.json devNegFile=dev_neg.json maxExamples=256 batchSize=32 queryMaxLength=64 passageMaxLength=128 \
   teacherFile="$teacher" only="InfoNCE,margin,distillation"
 run 04 04_unsupervised.ipynb dataDir="$OUT/chinese" sentencesFile=sentences-10k.txt stsFile=csts-dev.tsv pairsFile=lcqmc-test-3k.tsv \
-  modelDir="$OUT/chinese/model0" epochs=1 learningRate=1e-4 batchSize=64 evaluateEvery=50 mlmEpochs=3 mlmLearningRate=5e-4 diffCseLambda=0.005
+  modelDir="$OUT/chinese/model0" epochs=1 learningRate=1e-4 batchSize=64 evaluateEvery=50 mlmEpochs=3 mlmLearningRate=5e-4 diffCseLambda=0.005 \
+  fromStartingModel=false
 if [[ " $WHICH " == *" 05 "* ]]; then
-  [ -f "$RERANKER_GRID/aggregate.json" ] || bash experiments/scifact_reranker.sh
-  run 05 05_evaluation.ipynb experimentFile="$(realpath artifacts/experiments/scifact_reranker.grid.json)" outDir="$(realpath $RERANKER_GRID)" \
-    firstCell=bm25 secondCell=minilm__reranker__seed42 scatterSeed=42 scatterTask=SciFact
+  # A snapshot of the reranker experiment's finished seeds (the experiment may still be running; its folder is locked
+  # while it does): their cells and results, and the experiment file with those seeds.
+  done_seeds=$(for s in 42 43 44; do if grep -qs '"status": "done"' "$RERANKER_GRID/cells/minilm__reranker__seed$s/cell.json"; then echo "$s"; fi; done | xargs)
+  if [ -z "$done_seeds" ] || [ ! -f "$RERANKER_GRID/cells/bm25/cell.json" ]; then
+    echo "run-real: 05 reads the SciFact reranker experiment, which has no finished seed yet: run bash experiments/scifact_reranker.sh (about 40 minutes a seed on 2 cores)" >&2
+    exit 1
+  fi
+  snap="$OUT/reranker-grid"
+  rm -rf "$snap" && mkdir -p "$snap/cells" "$snap/results"
+  for id in bm25 $(printf 'minilm__reranker__seed%s ' $done_seeds); do
+    cp -r "$RERANKER_GRID/cells/$id" "$snap/cells/" && rm -rf "$snap/cells/$id/model"
+    cp -r "$RERANKER_GRID/results/$id" "$snap/results/"
+  done
+  python3 experiments/grid_with_seeds.py experiments/scifact_reranker.json "$done_seeds" "$OUT/reranker-grid.json"
+  first_seed=${done_seeds%% *}
+  run 05 05_evaluation.ipynb experimentFile="$OUT/reranker-grid.json" outDir="$snap" \
+    firstCell=bm25 secondCell="minilm__reranker__seed$first_seed" scatterSeed="$first_seed" scatterTask=SciFact
 fi
 # Keep the times of notebooks not rerun this time.
 [ -f "$REPORTS/times.tsv" ] && awk -F'\t' 'NR == FNR { seen[$1] = 1; next } !($1 in seen)' "$REPORTS/times.tsv.new" "$REPORTS/times.tsv" >> "$REPORTS/times.tsv.new"
