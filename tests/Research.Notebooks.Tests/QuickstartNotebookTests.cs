@@ -128,7 +128,9 @@ public class QuickstartNotebookTests
     /// <summary>
     /// Per code cell, its outputs as sorted "kind|mime|content" strings — less the "Loading extensions from `…`" lines
     /// dotnet repl shows when a package (here Research.Lib's Microsoft.Data.Analysis and SkiaSharp) ships a kernel
-    /// extension: the kit's runner loads no kernel extensions (its reports stay offline), and says so.
+    /// extension (the kit's runner loads no kernel extensions: its reports stay offline, and it says so), and less the
+    /// "Installing Packages" progress displays of <c>#r "nuget:"</c>, whose number follows how long the restore takes
+    /// (the final "Installed Packages" display is compared).
     /// </summary>
     private static List<List<string>> CodeOutputs(string path) =>
         ((JsonArray)JsonNode.Parse(File.ReadAllText(path))!["cells"]!)
@@ -136,7 +138,8 @@ public class QuickstartNotebookTests
             .Select(c => c!["outputs"]!.AsArray().SelectMany(o => o!["output_type"]!.GetValue<string>() == "stream"
                     ? [$"stream|{o["name"]}|{TestNotebooks.Text(o["text"])}"]
                     : o["data"]!.AsObject().Select(kv => $"data|{kv.Key}|{TestNotebooks.Text(kv.Value)}"))
-                .Where(o => !o.StartsWith("data|text/plain|Loading extensions from `", StringComparison.Ordinal))
+                .Where(o => !o.StartsWith("data|text/plain|Loading extensions from `", StringComparison.Ordinal)
+                    && !o.Contains("<strong>Installing Packages</strong>", StringComparison.Ordinal))
                 .Order(StringComparer.Ordinal).ToList())
             .ToList();
 }
