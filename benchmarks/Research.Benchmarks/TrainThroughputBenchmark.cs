@@ -57,7 +57,7 @@ internal static class TrainThroughputBenchmark
         var flopsPerExample = tokenized.Sum(b => 3 * (ForwardFlops(config, b.Q.Count, b.Q.Ids.Length / b.Q.Count) + ForwardFlops(config, b.P.Count, b.P.Ids.Length / b.P.Count))) / pool.Count;
         var reference = RunReference(model, new { batches }, "--train", threads);
         var refRate = reference.GetProperty("examples").GetDouble() / reference.GetProperty("seconds").GetDouble();
-        var (sgemm, bf16Gemm) = (EncodeThroughputBenchmark.Sgemm(), Bf16Gemm());
+        var (sgemm, bf16Gemm) = (EncodeThroughputBenchmark.Sgemm(), EncodeThroughputBenchmark.Gemm(torch.ScalarType.BFloat16));
         var refSgemm = reference.GetProperty("sgemm_gflops").GetDouble();
         Console.WriteLine(string.Create(Inv, $"threads {threads}; TorchSharp sgemm {sgemm:0.0} GFLOP/s, bf16 GEMM {bf16Gemm:0.0} GFLOP/s; PyTorch {reference.GetProperty("torch").GetString()} sgemm {refSgemm:0.0} GFLOP/s"));
         Console.WriteLine(string.Create(Inv, $"matrix work per example (query + passage, forward + backward, padded as computed): {flopsPerExample / 1e9:0.00} GFLOP"));
@@ -91,16 +91,6 @@ internal static class TrainThroughputBenchmark
     {
         double h = config.HiddenSize, i = config.IntermediateSize, tokens = (double)rows * length;
         return config.NumHiddenLayers * (2 * tokens * (4 * h * h + 2 * h * i) + 4 * tokens * length * h);
-    }
-
-    /// <summary>bf16 GEMM rate of this libtorch (1024², 2 threads as set): AMX / AVX-512-BF16 where the CPU has them.</summary>
-    internal static double Bf16Gemm()
-    {
-        using var a = torch.randn(1024, 1024).to(torch.ScalarType.BFloat16);
-        using (var w = a.mm(a)) { }
-        var sw = Stopwatch.StartNew();
-        for (var i = 0; i < 20; i++) using (var c = a.mm(a)) { }
-        return 20 * 2.0 * Math.Pow(1024, 3) / sw.Elapsed.TotalSeconds / 1e9;
     }
 
     /// <summary>The benchmark's training settings: in-batch InfoNCE (τ 0.05), 32 / 128 tokens, no warm-up.</summary>
