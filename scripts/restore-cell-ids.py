@@ -14,12 +14,18 @@ def text(cell):
     return "".join(s) if isinstance(s, list) else s
 
 
-def main(source_path, executed_path):
+def load(path):
     try:
-        source = json.load(open(source_path, encoding="utf-8"))
-        executed = json.load(open(executed_path, encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        sys.exit(f"restore-cell-ids: {e}")
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except OSError as e:
+        sys.exit(f"{path}: {e.strerror}")
+    except json.JSONDecodeError as e:
+        sys.exit(f"{path}, line {e.lineno}: not a notebook ({e.msg})")
+
+
+def main(source_path, executed_path):
+    source, executed = load(source_path), load(executed_path)
     mine, theirs = source.get("cells", []), executed.get("cells", [])
     if len(mine) != len(theirs):
         sys.exit(f"{executed_path}: {len(theirs)} cells, {source_path}: {len(mine)}; not the same notebook")
