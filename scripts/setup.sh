@@ -11,10 +11,11 @@ cd "$(dirname "$0")/.."
 # python3-nbformat: validates the executed notebooks. python3-nbclient, python3-jupyter-client: run the notebooks in the
 # dotnet-interactive Jupyter kernel (scripts/run-jupyter.py). python3-scipy, python3-sklearn: metric references.
 # libfaiss-dev, libopenblas-dev: the Faiss shim is compiled against them; python3-faiss: index-file interop test.
+# libgloo-dev: the Gloo shim (multi-process training) is compiled against it.
 # python3-protobuf: reads the TensorBoard event files back (benchmarks/reference/tfevents_reference.py).
 # nodejs, npm: Hugging Face tokenizers (npm) for the WordPiece parity test.
 packages=(python3 python3-torch python3-numpy python3-sentencepiece python3-nbformat python3-nbclient python3-jupyter-client
-  python3-scipy python3-sklearn libfaiss-dev libopenblas-dev python3-faiss python3-protobuf nodejs npm)
+  python3-scipy python3-sklearn libfaiss-dev libopenblas-dev python3-faiss python3-protobuf libgloo-dev nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

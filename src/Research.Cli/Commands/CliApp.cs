@@ -21,6 +21,7 @@ internal static class CliApp
         root.Subcommands.Add(CleanMineCommands.Mine());
         root.Subcommands.Add(CleanMineCommands.Merge());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(LaunchCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         RefuseNonFiniteNumbers(root);
         return root;

@@ -46,7 +46,8 @@ internal static class CliErrors
     }
 
     private static bool IsBadInput(Exception e) => e is DataFormatException or FormatException or IOException or InvalidDataException
-        or ArgumentException or InvalidOperationException or JsonException or NotSupportedException or UnauthorizedAccessException or OverflowException;
+        or ArgumentException or InvalidOperationException or JsonException or NotSupportedException or UnauthorizedAccessException or OverflowException
+        or Research.Lib.Devices.CollectiveException;
 }
 
 /// <summary>Ends a verb with an exit code after it has printed its own report (e.g. validation found bad records).</summary>

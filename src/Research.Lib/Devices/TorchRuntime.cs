@@ -18,8 +18,8 @@ namespace Research.Lib.Devices;
 /// libtorch-cpu-linux-x64 package beside it in the NuGet cache and libLibTorchSharp from the copy this package carries
 /// (patched for libstdc++ 12). An application built with the kit (the CLI, the tests) resolves them itself and this
 /// step does nothing.</item>
-/// <item>It resolves the kit's own native library (<c>libresearch_faiss</c>) from the same places, whichever layout
-/// the kit was loaded from.</item>
+/// <item>It resolves the kit's own native libraries (<c>libresearch_faiss</c>, <c>libresearch_gloo</c>) from the same
+/// places, whichever layout the kit was loaded from.</item>
 /// </list>
 /// Runs when the library is first used; call <see cref="Initialize"/> first thing in a program or notebook that
 /// touches TorchSharp before any kit type.
@@ -107,6 +107,13 @@ public static class TorchRuntime
 
     private static IntPtr ResolveKitLibrary(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
+        if (name == "libresearch_gloo")
+        {
+            // Deep binding: libtorch_cpu exports a newer Gloo's symbols, and the shim must call the Gloo it was built against.
+            if (FindKitLibrary("libresearch_gloo.so") is not { } gloo) return IntPtr.Zero;
+            var loaded = dlopen(gloo, RtldNow | RtldDeepBind);
+            return loaded != IntPtr.Zero ? loaded : throw new DllNotFoundException($"{gloo}: {Marshal.PtrToStringUTF8(dlerror())}");
+        }
         if (name != "libresearch_faiss" || FindKitLibrary("libresearch_faiss.so") is not { } path)
             return IntPtr.Zero; // the runtime's own lookup
         return NativeLibrary.TryLoad(path, out var handle) ? handle : IntPtr.Zero;
@@ -163,7 +170,11 @@ public static class TorchRuntime
 
     private const int RtldNow = 2;
     private const int RtldGlobal = 0x100;
+    private const int RtldDeepBind = 0x8;
 
     [DllImport("libdl.so.2")]
     private static extern IntPtr dlopen(string fileName, int flags);
+
+    [DllImport("libdl.so.2")]
+    private static extern IntPtr dlerror();
 }

@@ -1,4 +1,5 @@
 using Research.Lib.Data;
+using Research.Lib.Devices;
 using Research.Lib.Evaluation;
 using Research.Lib.IO;
 using Research.Lib.Modeling;
@@ -10,7 +11,9 @@ namespace Research.Lib.Experiments;
 /// A whole training run, the one code path of <c>research train</c>, experiment grids and notebooks: the configuration
 /// read and checked, the data read, the evaluation callback built (retrieval for supervised runs, STS / pairs for the
 /// others), the model loaded (from the checkpoint when resuming), the method trained by <see cref="TrainingLoop"/>, and
-/// the run folder written (<see cref="TrainingRunFolder"/>).
+/// the run folder written (<see cref="TrainingRunFolder"/>). Started as one of several processes (torchrun-style
+/// RANK / WORLD_SIZE / MASTER_ADDR / MASTER_PORT, srun, mpirun: <see cref="LaunchEnvironment"/>), supervised training
+/// runs data-parallel over them through Gloo; rank 0 logs and writes the run folder and the checkpoints.
 /// </summary>
 public static class TrainingJob
 {
@@ -32,6 +35,14 @@ public static class TrainingJob
                 throw new FileNotFoundException($"--resume: no checkpoint in {checkpointDir} (trainer_state.json); start without --resume.");
         }
         var startFrom = request.Resume ? checkpointDir : request.Model;
+        // Started by torchrun, research launch, srun or mpirun with more than one process: data-parallel over them.
+        var launch = LaunchEnvironment.FromProcess();
+        if (launch is not null && request.Method != "supervised")
+            throw new ArgumentException($"{launch.Launcher} started {launch.WorldSize} processes, and multi-process training supports --method supervised; --method {request.Method} trains in one process.");
+        if (launch is not null && request.Devices.Count > 1)
+            throw new ArgumentException($"--devices and {launch.WorldSize} processes together are not supported: give each process one device (--device).");
+        using var group = launch is null ? null : ProcessGroup.Connect(launch, LaunchEnvironment.Timeout(Environment.GetEnvironmentVariable));
+        if (group is { IsMain: false }) (onLog, request) = (null, request with { TensorBoard = null }); // rank 0 logs
         // The event file is opened with the first log line, so a run refused before training leaves none.
         TensorBoardWriter? board = null;
         if (request.TensorBoard is { } boardDir)
@@ -48,7 +59,7 @@ public static class TrainingJob
         {
             return request.Method switch
             {
-                "supervised" => Supervised(request, startFrom, checkpointDir, onLog, progress),
+                "supervised" => Supervised(request, startFrom, checkpointDir, onLog, progress, group),
                 "mlm" => Mlm(request, startFrom, checkpointDir, onLog, progress),
                 "reranker" => Reranker(request, startFrom, checkpointDir, onLog, progress),
                 _ => Unsupervised(request, startFrom, checkpointDir, onLog, progress),
@@ -60,7 +71,7 @@ public static class TrainingJob
         }
     }
 
-    private static TrainingJobResult Supervised(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress)
+    private static TrainingJobResult Supervised(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress, ProcessGroup? group)
     {
         var options = Options<SupervisedTrainingOptions>(r);
         options.Validate();
@@ -72,9 +83,10 @@ public static class TrainingJob
         using var encoder = SentenceEncoder.Load(startFrom, r.Devices[0]);
         var result = SupervisedTrainer.Train(encoder, examples, options, dev is null ? null : TrainingEvaluators.Retrieval(dev), onLog,
             options.CheckpointEvery > 0 ? checkpointDir : null, r.Resume ? checkpointDir : null,
-            r.Devices.Count > 1 ? (r.Devices.Skip(1).ToList(), startFrom) : null);
-        TrainingRunFolder.Write(r.Out, encoder, result, TrainingConfig.ToJson(options), r.Model, r.Data);
-        return new TrainingJobResult(result, examples.Count, options.KeepBest && result.BestEval is not null);
+            r.Devices.Count > 1 ? (r.Devices.Skip(1).ToList(), startFrom) : null, group);
+        if (group?.IsMain ?? true) TrainingRunFolder.Write(r.Out, encoder, result, TrainingConfig.ToJson(options), r.Model, r.Data);
+        group?.Barrier(); // the job ends when the run folder is written
+        return new TrainingJobResult(result, examples.Count, options.KeepBest && result.BestEval is not null, group?.Launch);
     }
 
     private static TrainingJobResult Reranker(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress)

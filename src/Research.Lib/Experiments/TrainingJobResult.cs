@@ -2,8 +2,11 @@ using Research.Lib.Training;
 
 namespace Research.Lib.Experiments;
 
-/// <summary>What a <see cref="TrainingJob"/> did: the run, the number of records or sentences it trained on, and whether the saved model is the best evaluation's.</summary>
-public sealed record TrainingJobResult(TrainingResult Result, int Records, bool KeptBest)
+/// <summary>
+/// What a <see cref="TrainingJob"/> did: the run, the number of records or sentences it trained on, whether the saved model
+/// is the best evaluation's, and in a multi-process job which process this was (only rank 0 writes the run folder).
+/// </summary>
+public sealed record TrainingJobResult(TrainingResult Result, int Records, bool KeptBest, Devices.LaunchEnvironment? Launch = null)
 {
     /// <summary>The closing line <c>research train</c> prints.</summary>
     public string Summary(string method, string outDir)
@@ -19,6 +22,8 @@ public sealed record TrainingJobResult(TrainingResult Result, int Records, bool 
               + (method == "supervised" ? "" : KeptBest ? " (kept)" : " (the model is the last step's)")
             : "";
         var stopped = Result.StoppedEarly ? $"; stopped early (patience) after step {Result.Steps}" : "";
-        return $"{what} -> {outDir}{best}{stopped}";
+        if (Launch is { Rank: > 0 } l) return $"{l}: {what}, the batches shared with the other processes; rank 0 wrote {outDir}{stopped}";
+        var processes = Launch is { } m ? $" ({m.WorldSize} processes)" : "";
+        return $"{what}{processes} -> {outDir}{best}{stopped}";
     }
 }

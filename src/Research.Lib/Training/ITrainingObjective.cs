@@ -40,6 +40,13 @@ public interface ITrainingObjective : IDisposable
     /// </summary>
     MicroBatchResult Backward(int epoch, int batch, long microStep, double lossMultiplier);
 
+    /// <summary>
+    /// The processes of a multi-process job this objective trains with, or null for one process: the loop sums the
+    /// gradients over them before every step, and only rank 0 evaluates (the others receive its main score), logs and
+    /// writes checkpoints.
+    /// </summary>
+    Devices.ProcessGroup? Processes => null;
+
     /// <summary>Before the optimizer step (e.g. gradients of replicas summed onto the main device).</summary>
     void BeforeStep() { }
 

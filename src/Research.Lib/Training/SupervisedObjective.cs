@@ -14,7 +14,12 @@ namespace Research.Lib.Training;
 /// order; per batch each query's group (one positive drawn from its positives, group_size − 1 hard negatives drawn from
 /// its negatives, topped up with other records' positives when it has too few, with their teacher scores for
 /// distillation); queries with the record's prompt, else the model's query instruction; the loss (<see cref="IContrastiveLoss"/>); optionally
-/// GradCache, length buckets or replicas on several devices for the forward passes.
+/// GradCache, length buckets or replicas on several devices for the forward passes. In a multi-process job
+/// (<see cref="ProcessGroup"/>) every process draws the whole batch's groups, embeds its contiguous slice of the queries
+/// and passages, and gathers the others' embeddings (detached), its own slice keeping its graph: the loss over the whole
+/// batch is computed alike in every process, each back-propagates it into its own slice, and the sum of the processes'
+/// gradients (the loop's all-reduce) is the whole batch's gradient — every query meets every process's passages as
+/// negatives with the right labels, and the parameters stay equal to one process's on the same batch.
 /// </summary>
 public sealed class SupervisedObjective : ITrainingObjective
 {
@@ -26,14 +31,16 @@ public sealed class SupervisedObjective : ITrainingObjective
     private readonly DataParallel? _replicas;
     private readonly SentenceEncoder? _guide;
     private readonly EpochBatches _batches;
+    private readonly ProcessGroup? _group;
 
     /// <param name="encoder">the model trained</param>
     /// <param name="examples">the training records (checked by <see cref="SupervisedTrainer.CheckData"/>)</param>
     /// <param name="options">the run's settings</param>
     /// <param name="loss">the loss (null: the one <paramref name="options"/> name)</param>
     /// <param name="parallel">extra devices and the model folder their replicas load from, or null</param>
+    /// <param name="group">the processes of a multi-process job this one trains with (each takes a slice of every batch), or null</param>
     public SupervisedObjective(SentenceEncoder encoder, IReadOnlyList<TrainingExample> examples, SupervisedTrainingOptions options,
-        IContrastiveLoss? loss = null, (IReadOnlyList<DeviceSpec> ExtraDevices, string ModelDirectory)? parallel = null)
+        IContrastiveLoss? loss = null, (IReadOnlyList<DeviceSpec> ExtraDevices, string ModelDirectory)? parallel = null, ProcessGroup? group = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(examples);
@@ -60,6 +67,14 @@ public sealed class SupervisedObjective : ITrainingObjective
                 throw new ArgumentException("lora and several devices together are not supported yet; train the adapter on one device.");
             _replicas = new DataParallel(encoder, par.ExtraDevices, par.ModelDirectory);
         }
+        if (group is not null)
+        {
+            if (options.GradCacheChunk > 0)
+                throw new ArgumentException($"grad_cache_chunk and several processes ({group.Launch}) together are not supported yet; use one of them.");
+            if (_replicas is not null)
+                throw new ArgumentException("--devices (replicas in one process) and several processes together are not supported; give each process one device.");
+            _group = group;
+        }
         if (_loss.Guide is { } guide)
         {
             // The guide (GISTEmbed) is frozen and only scores: eval mode, no gradients, on the trained model's device.
@@ -76,6 +91,7 @@ public sealed class SupervisedObjective : ITrainingObjective
     public int BatchesPerEpoch { get; }
     public TrainingFingerprint Fingerprint { get; }
     public string DivergenceAdvice => " or raise the temperature";
+    public ProcessGroup? Processes => _group;
 
     public int BatchCount(int epoch) => Batches(epoch).Count;
 
@@ -112,6 +128,15 @@ public sealed class SupervisedObjective : ITrainingObjective
                 _options.GradCacheChunk, _options.QueryMaxLength, _options.PassageMaxLength, TrainingLoop.Seed(_options.Seed, microStep + 1));
             value = cached * (float)(1 / lossMultiplier);
         }
+        else if (_group is not null)
+        {
+            qv = AcrossProcesses(queries, 1, _options.QueryMaxLength);
+            pv = AcrossProcesses(passages, _options.GroupSize, _options.PassageMaxLength);
+            var loss = LossOf(qv, pv);
+            value = (float)loss.to_type(ScalarType.Float64).item<double>();
+            // A process whose slice is empty (a last batch smaller than the job) has no graph: its gradient is zero.
+            if (double.IsFinite(value) && loss.requires_grad) loss.Times(lossMultiplier).backward();
+        }
         else
         {
             qv = _replicas?.Forward(queries, _options.QueryMaxLength) ?? LengthBuckets.Forward(_encoder, queries, _options.QueryMaxLength, _options.LengthBucket);
@@ -131,6 +156,26 @@ public sealed class SupervisedObjective : ITrainingObjective
     {
         _replicas?.Dispose();
         _guide?.Dispose();
+    }
+
+    /// <summary>
+    /// The embeddings of all <paramref name="texts"/> (per record <paramref name="perRecord"/> of them, in record order): this
+    /// process embeds its slice of the records (<see cref="Data.ShardSpec"/>), with its graph; the others' come gathered.
+    /// </summary>
+    private Tensor AcrossProcesses(IReadOnlyList<string> texts, int perRecord, int maxLength)
+    {
+        var group = _group!;
+        var records = texts.Count / perRecord;
+        var rows = Enumerable.Range(0, group.WorldSize).Select(r => new Data.ShardSpec(r, group.WorldSize).Range(records)).Select(x => (long)(x.To - x.From) * perRecord).ToList();
+        var (from, to) = new Data.ShardSpec(group.Rank, group.WorldSize).Range(records);
+        var slice = texts.Skip(from * perRecord).Take((to - from) * perRecord).ToList();
+        var local = slice.Count > 0
+            ? LengthBuckets.Forward(_encoder, slice, maxLength, _options.LengthBucket)
+            : zeros(0, _encoder.Dimension, device: _encoder.Device);
+        var all = group.AllGatherRows(local, rows);
+        var before = rows.Take(group.Rank).Sum();
+        var after = all.shape[0] - before - rows[group.Rank];
+        return cat([all.narrow(0, 0, before), local.to(all.dtype), all.narrow(0, before + rows[group.Rank], after)], 0);
     }
 
     /// <summary>The guide model's embeddings of the batch's texts (its own tokenizer and lengths; no graph), or nulls without a guide.</summary>

@@ -27,17 +27,19 @@ public static class SupervisedTrainer
 
     /// <summary>
     /// As <see cref="Train(SentenceEncoder, IReadOnlyList{TrainingExample}, SupervisedTrainingOptions, Func{SentenceEncoder, IReadOnlyDictionary{string, double}}?, Action{TrainingLogEntry}?, string?, string?)"/>,
-    /// data-parallel over <paramref name="parallel"/>'s extra devices besides the encoder's own device: replicas are loaded
-    /// from its model folder and kept identical to the encoder.
+    /// data-parallel over <paramref name="parallel"/>'s extra devices besides the encoder's own device (replicas are loaded
+    /// from its model folder and kept identical to the encoder), or over the processes of <paramref name="group"/> (each
+    /// embeds a slice of every batch; gradients are summed over them).
     /// </summary>
     public static TrainingResult Train(SentenceEncoder encoder, IReadOnlyList<TrainingExample> examples, SupervisedTrainingOptions options,
         Func<SentenceEncoder, IReadOnlyDictionary<string, double>>? evaluate, Action<TrainingLogEntry>? onLog,
-        string? checkpointDirectory, string? resumeFrom, (IReadOnlyList<Devices.DeviceSpec> ExtraDevices, string ModelDirectory)? parallel)
+        string? checkpointDirectory, string? resumeFrom, (IReadOnlyList<Devices.DeviceSpec> ExtraDevices, string ModelDirectory)? parallel,
+        Devices.ProcessGroup? group = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         TrainingLoop.PrepareLora(encoder, options);
-        using var objective = new SupervisedObjective(encoder, examples, options, parallel: parallel);
+        using var objective = new SupervisedObjective(encoder, examples, options, parallel: parallel, group: group);
         return TrainingLoop.Run(encoder, objective, options, evaluate, onLog, checkpointDirectory, resumeFrom);
     }
 

@@ -13,6 +13,8 @@ namespace Research.Lib.Training;
 /// with float32 master weights; a stop naming the step when the loss is not finite; a log line every log_every steps;
 /// evaluation every evaluate_every steps and at the end, in float32 and eval mode, the best by main_score kept
 /// (keep_best) and put back at the end, an early stop after patience evaluations without a better one; a checkpoint every checkpoint_every steps that a killed run resumes from exactly.
+/// In a multi-process job (<see cref="ITrainingObjective.Processes"/>) the gradients are summed over the processes before each
+/// step, and rank 0 alone evaluates and writes checkpoints.
 /// </summary>
 public static class TrainingLoop
 {
@@ -102,6 +104,8 @@ public static class TrainingLoop
         double gradNorm = 0;
         Tensor? gradNormOnDevice = null;
         var meter = new TrainingMeter();
+        var group = objective.Processes;
+        var main = group?.IsMain ?? true;   // the process that evaluates and writes checkpoints
 
         void Evaluate(TrainingLogEntry? entry)
         {
@@ -110,14 +114,24 @@ public static class TrainingLoop
             var computeType = encoder.Model.ComputeType;
             encoder.Model.ComputeType = null;
             encoder.Model.eval();
-            IReadOnlyDictionary<string, double> metrics;
-            try { metrics = evaluate(encoder); }
+            IReadOnlyDictionary<string, double> metrics = new Dictionary<string, double>();
+            try
+            {
+                if (main) metrics = evaluate(encoder);
+            }
             finally
             {
                 encoder.Model.ComputeType = computeType;
                 encoder.Model.train();
             }
-            if (metrics.Count == 0) throw new InvalidOperationException("The evaluation callback returned no metrics.");
+            if (main && metrics.Count == 0) throw new InvalidOperationException("The evaluation callback returned no metrics.");
+            // In a multi-process job rank 0 evaluates; the others take its main score, so every process keeps the same
+            // best step and stops early at the same evaluation.
+            if (group is not null)
+            {
+                var shared = group.Broadcast([main ? MainScore(metrics) : 0]);
+                if (!main) metrics = new Dictionary<string, double> { ["main_score"] = shared[0] };
+            }
             if (bestEval is null || MainScore(metrics) > MainScore(bestEval))
             {
                 (bestEval, bestStep, sinceBest) = (metrics, step, 0);
@@ -139,6 +153,7 @@ public static class TrainingLoop
         encoder.Model.ComputeType = computeType;
         objective.SetComputeType(computeType);
         SetTraining(objective, true);
+        var lastCheckpoint = resumeFrom is null ? (long?)null : step; // for the message when another process of the job ends
         try
         {
             for (var epoch = resumeEpoch; epoch < options.Epochs && step < totalSteps && !stoppedEarly; epoch++)
@@ -160,6 +175,8 @@ public static class TrainingLoop
                     if (++micro < options.GradientAccumulation) continue;
                     micro = 0;
                     objective.BeforeStep();
+                    if (group is not null)
+                        foreach (var gradient in optimizer.Gradients()) group.AllReduceSum(gradient); // the whole batch's gradient in every process
                     var lr = LearningRateSchedule.At(step, totalSteps, warmup, options.LearningRate, options.CosineDecay);
                     var stepped = scaler.Step(optimizer, lr, options.MaxGradNorm, out var norm);
                     objective.AfterStep(stepped);
@@ -175,21 +192,30 @@ public static class TrainingLoop
                     TrainingMeter.Emit(entry, TrainingMeter.EvaluationDue(evaluate is not null, step, totalSteps, options.EvaluateEvery), Evaluate, log, onLog);
                     if (checkpointDirectory is not null && options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
                     {
-                        // The position after this batch: the next batch of this epoch, or the next epoch.
+                        // The position after this batch: the next batch of this epoch, or the next epoch. Rank 0 writes it.
                         var (nextEpoch, nextBatch) = b + 1 < batches ? (epoch, b + 1) : (epoch + 1, 0);
-                        TrainingCheckpoint.Save(checkpointDirectory, encoder, optimizer, new TrainingState(step, microSteps, nextEpoch, nextBatch, log, scaler.Scale, scaler.GoodSteps, fingerprint),
-                            best.Weights, dir =>
-                            {
-                                objective.SaveModelFiles(dir);
-                                var extra = objective.ExtraState();
-                                if (extra.Count > 0) Safetensors.Write(Path.Combine(dir, ObjectiveStateFile), extra);
-                            });
+                        if (main)
+                            TrainingCheckpoint.Save(checkpointDirectory, encoder, optimizer, new TrainingState(step, microSteps, nextEpoch, nextBatch, log, scaler.Scale, scaler.GoodSteps, fingerprint),
+                                best.Weights, dir =>
+                                {
+                                    objective.SaveModelFiles(dir);
+                                    var extra = objective.ExtraState();
+                                    if (extra.Count > 0) Safetensors.Write(Path.Combine(dir, ObjectiveStateFile), extra);
+                                });
+                        lastCheckpoint = step;
                     }
                     stoppedEarly = options.Patience > 0 && sinceBest >= options.Patience;
                 }
             }
             TrainingMeter.Finish(step, evaluate is not null, Evaluate, log);
             if (options.KeepBest && best.Weights is not null && bestStep != step) best.Restore(objective.SavedModules, $"best evaluation (step {bestStep})");
+        }
+        catch (Devices.CollectiveException e) when (group is not null)
+        {
+            // Another process ended: say what survives, on every process that is still here.
+            throw new Devices.CollectiveException(e.Message + (lastCheckpoint is { } at && checkpointDirectory is not null
+                ? $" The last checkpoint, {checkpointDirectory} (step {at}), is intact: start every process again with --resume."
+                : $" No checkpoint was written yet{(options.CheckpointEvery > 0 ? "" : " (checkpoint_every is 0)")}: the job starts again from the beginning."), e);
         }
         finally
         {
