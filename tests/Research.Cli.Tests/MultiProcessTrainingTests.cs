@@ -143,6 +143,15 @@ public sealed class MultiProcessTrainingTests(MultiProcessTrainingTests.WarmMode
         Assert.Equal("--nproc-per-node 0: expected at least 1.", error.Trim());
     }
 
+    [Fact]
+    public void EnvSaysWhetherMultiProcessTrainingAndBf16UnitsAreThere()
+    {
+        var (exit, output, error) = CliHarness.Run("env", "--device", "cpu");
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("multi-process training: Gloo loaded (research launch --nproc-per-node N -- train …)", output);
+        Assert.Contains(CpuFeatures.Bf16Summary(CpuFeatures.Flags), output);
+    }
+
     private string Config(string name, double learningRate, int maxSteps, int checkpointEvery = 0) => WriteConfig(_dir, name, learningRate, maxSteps, checkpointEvery);
 
     private static string WriteConfig(string dir, string name, double learningRate, int maxSteps, int checkpointEvery = 0)

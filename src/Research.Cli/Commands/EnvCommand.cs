@@ -34,6 +34,8 @@ internal static class EnvCommand
             loss.backward();
             var gradNorm = layer.weight!.grad!.norm().item<float>();
             Console.WriteLine($"forward/backward on {device}: loss {loss.item<float>():0.0000}, weight grad norm {gradNorm:0.0000}");
+            Console.WriteLine(CpuFeatures.Bf16Summary(CpuFeatures.Flags));
+            Console.WriteLine(ProcessGroup.Unavailable is { } why ? $"multi-process training: unavailable ({why})" : "multi-process training: Gloo loaded (research launch --nproc-per-node N -- train …)");
             Console.WriteLine($"libtorch loaded from: {LibTorchInfo.LoadedLibTorchDirectory() ?? "(not found in /proc/self/maps)"}");
             var (driver, gpus) = LibTorchInfo.CudaDevices();
             Console.WriteLine(driver is null ? "NVIDIA driver: none (libcuda.so.1 not loadable)" : $"NVIDIA driver: {driver}; GPUs: {(gpus.Count == 0 ? "none" : string.Join("; ", gpus))}");

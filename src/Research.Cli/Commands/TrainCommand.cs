@@ -72,7 +72,7 @@ internal static class TrainCommand
                 TensorBoard = r.GetValue(tensorboard),
                 RerankTop = r.GetValue(rerankTop) ?? 100,
             };
-            var outcome = TrainingJob.Run(request, Print, new ConsoleReadProgress());
+            var outcome = TrainingJob.Run(request, Print, new ConsoleReadProgress(), notice => Console.Error.WriteLine(notice));
             Console.WriteLine(outcome.Summary(methodName, request.Out));
         }));
         return cmd;

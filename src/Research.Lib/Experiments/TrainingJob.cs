@@ -20,7 +20,8 @@ public static class TrainingJob
     /// <param name="request">what to train</param>
     /// <param name="onLog">told every log line</param>
     /// <param name="progress">shows the progress of reading the data (default none)</param>
-    public static TrainingJobResult Run(TrainingRequest request, Action<TrainingLogEntry>? onLog = null, IReadProgress? progress = null)
+    /// <param name="onNotice">told a warning about the settings before training starts (e.g. bf16 on a CPU without bf16 units)</param>
+    public static TrainingJobResult Run(TrainingRequest request, Action<TrainingLogEntry>? onLog = null, IReadProgress? progress = null, Action<string>? onNotice = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         progress ??= IReadProgress.None;
@@ -59,10 +60,10 @@ public static class TrainingJob
         {
             return request.Method switch
             {
-                "supervised" => Supervised(request, startFrom, checkpointDir, onLog, progress, group),
-                "mlm" => Mlm(request, startFrom, checkpointDir, onLog, progress),
-                "reranker" => Reranker(request, startFrom, checkpointDir, onLog, progress),
-                _ => Unsupervised(request, startFrom, checkpointDir, onLog, progress),
+                "supervised" => Supervised(request, startFrom, checkpointDir, onLog, progress, onNotice, group),
+                "mlm" => Mlm(request, startFrom, checkpointDir, onLog, progress, onNotice),
+                "reranker" => Reranker(request, startFrom, checkpointDir, onLog, progress, onNotice),
+                _ => Unsupervised(request, startFrom, checkpointDir, onLog, progress, onNotice),
             };
         }
         finally
@@ -71,9 +72,9 @@ public static class TrainingJob
         }
     }
 
-    private static TrainingJobResult Supervised(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress, ProcessGroup? group)
+    private static TrainingJobResult Supervised(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress, Action<string>? onNotice, ProcessGroup? group)
     {
-        var options = Options<SupervisedTrainingOptions>(r);
+        var options = Options<SupervisedTrainingOptions>(r, onNotice);
         options.Validate();
         var examples = progress.OverFile($"reading {Path.GetFileName(r.Data)}", r.Data, p => TrainingExampleReader.Read(r.Data, ReadOptions.Strict with { BytesRead = p }).ToList());
         SupervisedTrainer.CheckData(examples, options, $"--data {r.Data}");
@@ -89,9 +90,9 @@ public static class TrainingJob
         return new TrainingJobResult(result, examples.Count, options.KeepBest && result.BestEval is not null, group?.Launch);
     }
 
-    private static TrainingJobResult Reranker(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress)
+    private static TrainingJobResult Reranker(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress, Action<string>? onNotice)
     {
-        var options = Options<RerankerTrainingOptions>(r);
+        var options = Options<RerankerTrainingOptions>(r, onNotice);
         options.Validate();
         if (r.RerankTop < 1) throw new ArgumentException($"--rerank-top {r.RerankTop}: expected at least 1 candidate per query.");
         var examples = progress.OverFile($"reading {Path.GetFileName(r.Data)}", r.Data, p => TrainingExampleReader.Read(r.Data, ReadOptions.Strict with { BytesRead = p }).ToList());
@@ -110,9 +111,9 @@ public static class TrainingJob
         return new TrainingJobResult(result, examples.Count, options.KeepBest && result.BestEval is not null);
     }
 
-    private static TrainingJobResult Unsupervised(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress)
+    private static TrainingJobResult Unsupervised(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress, Action<string>? onNotice)
     {
-        var options = Options<UnsupervisedTrainingOptions>(r) with
+        var options = Options<UnsupervisedTrainingOptions>(r, onNotice) with
         {
             Method = r.Method switch { "esimcse" => UnsupervisedMethod.ESimCse, "diffcse" => UnsupervisedMethod.DiffCse, _ => UnsupervisedMethod.SimCse },
         };
@@ -128,9 +129,9 @@ public static class TrainingJob
         return new TrainingJobResult(result, sentences.Count, options.KeepBest && result.BestEval is not null);
     }
 
-    private static TrainingJobResult Mlm(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress)
+    private static TrainingJobResult Mlm(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress, Action<string>? onNotice)
     {
-        var options = Options<MlmTrainingOptions>(r);
+        var options = Options<MlmTrainingOptions>(r, onNotice);
         options.Validate();
         var sentences = Sentences(r, progress);
         using var encoder = SentenceEncoder.Load(startFrom, r.Devices[0]);
@@ -143,14 +144,18 @@ public static class TrainingJob
         return new TrainingJobResult(result, sentences.Count, options.KeepBest && result.BestEval is not null);
     }
 
-    private static T Options<T>(TrainingRequest r) where T : OptimizationOptions, new()
+    private static T Options<T>(TrainingRequest r, Action<string>? onNotice) where T : OptimizationOptions, new()
     {
         var options = r.ConfigPath is not null ? TrainingConfig.Read<T>(r.ConfigPath, "--config")
             : r.Config is not null ? TrainingConfig.FromJson<T>(r.Config, "config")
             : new T();
         if (r.Checkpoint is not null && !r.Resume && options.CheckpointEvery == 0)
             throw new ArgumentException($"--checkpoint {r.Checkpoint}: checkpoint_every is 0, so no checkpoint would be written there; set checkpoint_every in the config.");
-        return r.Precision is { } p ? options with { Precision = p } : options;
+        options = r.Precision is { } p ? options with { Precision = p } : options;
+        if (options.Precision == EncodePrecision.BFloat16 && r.Devices.All(d => d.Resolve().type == TorchSharp.DeviceType.CPU)
+            && CpuFeatures.Bf16TrainingWarning(CpuFeatures.Flags) is { } warning)
+            onNotice?.Invoke(warning);
+        return options;
     }
 
     private static List<string> Sentences(TrainingRequest r, IReadProgress progress) =>
