@@ -7,8 +7,9 @@ public enum OnnxQuantization
     None,
 
     /// <summary>
-    /// Dynamic int8, as ONNX Runtime's <c>quantize_dynamic(weight_type=QInt8)</c> writes it: each linear layer's weight
-    /// stored as int8 with one symmetric scale (max |w| / 127, values in [−127, 127], zero point 0), its input quantized
+    /// Dynamic int8, as ONNX Runtime's <c>quantize_dynamic(weight_type=QInt8, reduce_range=True)</c> writes it: each
+    /// linear layer's weight stored as int8 with one symmetric scale (max |w| / 64, values in [−64, 64], zero point 0;
+    /// the reduced range keeps ONNX Runtime exact on CPUs without VNNI, where the full range saturates), its input quantized
     /// to uint8 at run time (<c>DynamicQuantizeLinear</c>), <c>MatMulInteger</c>, then the int32 result scaled back to
     /// float and the bias added. Attention's two activation products, embeddings, LayerNorm and the Dense projection
     /// stay float32.

@@ -16,7 +16,8 @@ public class SupervisedLossesTests
         .Select(e => e with { PosScores = e.Pos.Select(_ => 1.0).ToList(), NegScores = e.Neg.Select(_ => 0.0).ToList() }).ToList();
 
     /// <summary>
-    /// The triplet loss moves the tiny random model slowly (its cosines start near 0.9 for every pair, and without a
+    /// The model has no dropout, so the run depends on no random draw but the batch order (measured ratios of last to
+    /// first loss: info_nce 0.52, triplet 0.50, distillation 0.83, cosent 0.73). The triplet loss moves the tiny random model slowly (its cosines start near 0.9 for every pair, and without a
     /// temperature nothing sharpens them): it gets more negatives, a larger rate and more epochs.
     /// </summary>
     [Theory]
@@ -26,7 +27,8 @@ public class SupervisedLossesTests
     [InlineData("info_nce", new[] { 32, 16 }, 2, 3, 2e-3)]
     public void TheLossFalls(string loss, int[]? matryoshka, int groupSize, int epochs, double learningRate)
     {
-        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        using var work = new TempDir();
+        using var encoder = SentenceEncoder.Load(TinyModels.WithoutDropout(work.Path));
         var options = new SupervisedTrainingOptions
         {
             Loss = loss,
@@ -41,7 +43,7 @@ public class SupervisedLossesTests
             InfoNce = new() { Temperature = 0.05 },
             TripletDistance = Research.Lib.Losses.TripletDistance.Cosine,
             TripletMargin = 0.5,
-            LengthBucket = 0, // one pass per batch, as when the bounds were set (the dropout draws differ with bucket shapes)
+            LengthBucket = 0, // one pass per batch, as when the bounds were set
         };
         var log = SupervisedTrainer.Train(encoder, Scored(), options).Log;
         Assert.True(log[^1].Loss < log[0].Loss * 0.9, $"{loss}: {log[0].Loss:0.0000} -> {log.Min(l => l.Loss):0.0000} -> {log[^1].Loss:0.0000}");

@@ -14,7 +14,7 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
     private readonly Embedding position_embeddings;
     private readonly Embedding token_type_embeddings;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly double _dropout;
 
     public BertEmbeddings(TransformerConfig c) : base(nameof(BertEmbeddings))
     {
@@ -22,7 +22,7 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
         position_embeddings = nn.Embedding(c.MaxPositionEmbeddings, c.HiddenSize, padding_idx: c.IsRoberta ? c.PadTokenId : null);
         token_type_embeddings = nn.Embedding(c.TypeVocabSize, c.HiddenSize);
         LayerNorm = nn.LayerNorm(c.HiddenSize, c.LayerNormEps);
-        dropout = nn.Dropout(c.HiddenDropoutProb);
+        _dropout = c.HiddenDropoutProb;
         RegisterComponents();
     }
 
@@ -38,6 +38,6 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
         var x = word_embeddings.forward(inputIds)            // (batch, seq, hidden)
             .Plus(position_embeddings.forward(positionIds))
             .Plus(token_type_embeddings.forward(tokenTypeIds));
-        return dropout.forward(LayerNorm.forward(x)).MoveToOuterDisposeScope();
+        return FastDropout.Forward(LayerNorm.forward(x), _dropout, training).MoveToOuterDisposeScope();
     }
 }

@@ -11,7 +11,7 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Linear dense;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly double _dropout;
     private readonly Autocast _autocast;
     private readonly double _eps;
 
@@ -19,7 +19,7 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     {
         dense = nn.Linear(inFeatures, c.HiddenSize);
         LayerNorm = nn.LayerNorm(c.HiddenSize, c.LayerNormEps);
-        dropout = nn.Dropout(c.HiddenDropoutProb);
+        _dropout = c.HiddenDropoutProb;
         _autocast = autocast;
         _eps = c.LayerNormEps;
         RegisterComponents();
@@ -28,6 +28,6 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor residual)
     {
         using var scope = NewDisposeScope();
-        return _autocast.LayerNorm(LayerNorm, dropout.forward(_autocast.Linear(dense, x)).Plus(residual), _eps).MoveToOuterDisposeScope(); // (batch, seq, hidden)
+        return _autocast.LayerNorm(LayerNorm, FastDropout.Forward(_autocast.Linear(dense, x), _dropout, training).Plus(residual), _eps).MoveToOuterDisposeScope(); // (batch, seq, hidden)
     }
 }

@@ -39,7 +39,7 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         var scores = q.matmul(k.transpose(-2, -1)).div_(scale);                 // (batch, heads, seq, seq)
         scores.masked_fill_(keyMask.logical_not(), Scalars.NegativeInfinity);
         var probs = scores.softmax(-1);
-        if (dropout > 0) probs = nn.functional.dropout(probs, dropout, training: true);
+        probs = FastDropout.Forward(probs, dropout, training: dropout > 0);
         return probs.matmul(v).MoveToOuterDisposeScope();
     }
 
@@ -52,7 +52,10 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         var headDim = width / _heads;
         Tensor Split(Linear proj) => _autocast.Linear(proj, hidden).view(batch, seq, _heads, headDim).transpose(1, 2); // (batch, heads, seq, headDim)
         var dropout = training ? _dropout : 0.0;
-        var context = Implementation == AttentionImplementation.Sdpa
+        // Dropout on the CPU: the eager form with the kit's parallel masks (libtorch's fused attention would draw them
+        // on one thread, a tenth of a step).
+        var fused = Implementation == AttentionImplementation.Sdpa && !(dropout > 0 && hidden.device_type == TorchSharp.DeviceType.CPU);
+        var context = fused
             ? nn.functional.scaled_dot_product_attention(Split(query), Split(key), Split(value), keyMask, dropout) // (batch, heads, seq, headDim)
             : Eager(Split(query), Split(key), Split(value), keyMask, dropout, headDim);
         return context.transpose(1, 2).reshape(batch, seq, width).MoveToOuterDisposeScope();              // (batch, seq, hidden)

@@ -15,7 +15,7 @@ internal sealed class LoraBranch : nn.Module
 {
     private readonly Linear lora_A;
     private readonly Linear lora_B;
-    private readonly Dropout? lora_dropout;
+    private readonly double _dropout;
 
     /// <param name="inFeatures">the base layer's input width</param>
     /// <param name="outFeatures">the base layer's output width</param>
@@ -25,7 +25,7 @@ internal sealed class LoraBranch : nn.Module
     {
         lora_A = nn.Linear(inFeatures, options.R, hasBias: false);
         lora_B = nn.Linear(options.R, outFeatures, hasBias: false);
-        lora_dropout = options.LoraDropout > 0 ? nn.Dropout(options.LoraDropout) : null;
+        _dropout = options.LoraDropout;
         Scaling = options.Scaling;
         using (no_grad())
         {
@@ -43,7 +43,7 @@ internal sealed class LoraBranch : nn.Module
     public Linear B => lora_B;
 
     /// <summary>dropout(x) in training mode, x otherwise.</summary>
-    public Tensor Dropout(Tensor x) => lora_dropout is null ? x : lora_dropout.forward(x);
+    public Tensor Dropout(Tensor x) => FastDropout.Forward(x, _dropout, training);
 
     /// <summary>scaling · B A: the update a merge adds to the base weight, (out, in).</summary>
     public Tensor Delta()
