@@ -141,6 +141,17 @@ public sealed class MultiProcessTrainingTests(MultiProcessTrainingTests.WarmMode
         (exit, _, error) = CliHarness.Run("launch", "--nproc-per-node", "0", "--", "train");
         Assert.Equal(1, exit);
         Assert.Equal("--nproc-per-node 0: expected at least 1.", error.Trim());
+        // The verb's own options are checked once, before any process starts (not once by every rank).
+        (exit, var stdout, error) = CliHarness.Run("launch", "--nproc-per-node", "2", "--", "train", "--model", _model, "--data", _data);
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        Assert.Equal("research launch -- train: Option '--out' is required. (research train --help lists the options); no process was started.", error.Trim());
+        (exit, _, error) = CliHarness.Run("launch", "--", "trian", "--model", _model);
+        Assert.Equal(1, exit);
+        Assert.Equal("research launch -- trian: not a research verb (research --help lists them); no process was started.", error.Trim());
+        (exit, _, error) = CliHarness.Run("launch", "--", "launch", "--", "train");
+        Assert.Equal(1, exit);
+        Assert.Equal("research launch -- launch: a launcher cannot start launchers; give the verb to run (e.g. -- train …).", error.Trim());
     }
 
     [Fact]

@@ -24,11 +24,14 @@ internal static class LaunchCommand
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
+            var verb = r.GetValue(command)!;
+            ProcessLauncher.CheckOptions(r.GetValue(perNode), r.GetValue(nodes), r.GetValue(nodeRank), r.GetValue(port));
+            CheckVerb(verb);
             var self = Environment.ProcessPath ?? "dotnet";
             var program = Path.GetFileNameWithoutExtension(self) == "dotnet"
                 ? new List<string> { self, typeof(LaunchCommand).Assembly.Location }
                 : [self];
-            var exit = ProcessLauncher.Run([.. program, .. r.GetValue(command)!], r.GetValue(perNode), r.GetValue(nodes), r.GetValue(nodeRank),
+            var exit = ProcessLauncher.Run([.. program, .. verb], r.GetValue(perNode), r.GetValue(nodes), r.GetValue(nodeRank),
                 r.GetValue(address)!, r.GetValue(port), (rank, line) =>
                 {
                     if (rank == 0) Console.WriteLine(line);
@@ -37,5 +40,21 @@ internal static class LaunchCommand
             if (exit != 0) throw new CliExit(exit);
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// The verb's command line parsed here once, before any process starts: a missing or unknown option is said once, not
+    /// once by every rank.
+    /// </summary>
+    private static void CheckVerb(string[] verb)
+    {
+        if (verb[0] == "launch") throw new ArgumentException("research launch -- launch: a launcher cannot start launchers; give the verb to run (e.g. -- train …).");
+        var parsed = CliApp.Create().Parse(verb);
+        if (parsed.Errors.Count == 0) return;
+        var path = new List<string>();
+        for (var c = parsed.CommandResult; c is not null && c.Command is not RootCommand; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+            path.Insert(0, c.Command.Name);
+        if (path.Count == 0) throw new ArgumentException($"research launch -- {verb[0]}: not a research verb (research --help lists them); no process was started.");
+        throw new ArgumentException($"research launch -- {string.Join(' ', path)}: {string.Join(" ", parsed.Errors.Select(e => e.Message))} (research {string.Join(' ', path)} --help lists the options); no process was started.");
     }
 }

@@ -15,6 +15,20 @@ namespace Research.Lib.Devices;
 /// </summary>
 public static class ProcessLauncher
 {
+    /// <summary>
+    /// The launcher's own options, checked before anything starts: at least one process and one node, the node's rank
+    /// inside the job, a TCP port (0 = a free one, on one node only).
+    /// </summary>
+    public static void CheckOptions(int processesPerNode, int nodes, int nodeRank, int masterPort)
+    {
+        if (processesPerNode < 1) throw new ArgumentException($"--nproc-per-node {processesPerNode}: expected at least 1.");
+        if (nodes < 1) throw new ArgumentException($"--nnodes {nodes}: expected at least 1.");
+        if (nodeRank < 0 || nodeRank >= nodes) throw new ArgumentException($"--node-rank {nodeRank}: outside the job's {nodes} node(s) (0 to {nodes - 1}).");
+        if (masterPort is < 0 or > 65535) throw new ArgumentException($"--master-port {masterPort}: not a TCP port.");
+        if (masterPort == 0 && nodes > 1)
+            throw new ArgumentException("--master-port: a job over several nodes needs the same port on every node; choose one (e.g. 29500).");
+    }
+
     /// <summary>How long the other processes get to stop by themselves after one has failed.</summary>
     public static readonly TimeSpan GracePeriod = TimeSpan.FromMinutes(1);
 
@@ -32,15 +46,8 @@ public static class ProcessLauncher
         ArgumentNullException.ThrowIfNull(masterAddress);
         ArgumentNullException.ThrowIfNull(onLine);
         if (command.Count == 0) throw new ArgumentException("research launch: no command to start (give it after --, e.g. -- train --config …).");
-        if (processesPerNode < 1) throw new ArgumentException($"--nproc-per-node {processesPerNode}: expected at least 1.");
-        if (nodes < 1) throw new ArgumentException($"--nnodes {nodes}: expected at least 1.");
-        if (nodeRank < 0 || nodeRank >= nodes) throw new ArgumentException($"--node-rank {nodeRank}: outside the job's {nodes} node(s) (0 to {nodes - 1}).");
-        if (masterPort is < 0 or > 65535) throw new ArgumentException($"--master-port {masterPort}: not a TCP port.");
-        if (masterPort == 0)
-        {
-            if (nodes > 1) throw new ArgumentException("--master-port: a job over several nodes needs the same port on every node; choose one (e.g. 29500).");
-            masterPort = FreePort();
-        }
+        CheckOptions(processesPerNode, nodes, nodeRank, masterPort);
+        if (masterPort == 0) masterPort = FreePort();
         var world = processesPerNode * nodes;
         var processes = new List<Process>();
         var pumps = new List<Task>();

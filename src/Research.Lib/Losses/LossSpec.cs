@@ -10,7 +10,7 @@ namespace Research.Lib.Losses;
 /// loss's own options, nested for a wrapper:
 /// <c>{"type": "matryoshka", "dims": [384, 256, 128, 64], "inner": {"type": "info_nce", "scale": 20}}</c>.
 /// Object keys per type (defaults in <see cref="LossSettings"/>): info_nce <c>temperature | scale, in_batch_negatives,
-/// symmetric</c>; margin_scale <c>margin, scale</c>; cosent <c>scale</c>; triplet <c>distance (euclidean | cosine),
+/// symmetric</c>; margin_scale <c>margin, scale</c>; cosent <c>scale, gold_scores</c>; triplet <c>distance (euclidean | cosine),
 /// margin</c>; distillation (or <c>distill</c>) <c>temperature, teacher_temperature</c>; matryoshka <c>dims, weights,
 /// inner</c>. An unknown type or key is an error naming it. A string converts to a spec, so code writes
 /// <c>Loss = "cosent"</c>.
@@ -97,8 +97,8 @@ public sealed record LossSpec
                 Allow("margin", "scale");
                 return new MarginScaleLoss(Number("margin", d.Margin), Number("scale", d.MarginScale));
             case ContrastiveLosses.CoSent:
-                Allow("scale");
-                return new CoSentLoss(Number("scale", d.CosentScale));
+                Allow("scale", "gold_scores");
+                return new CoSentLoss(Number("scale", d.CosentScale), Flag("gold_scores", false));
             case ContrastiveLosses.Triplet:
                 Allow("distance", "margin");
                 var distance = o["distance"] is null ? d.TripletDistance

@@ -124,24 +124,46 @@ public static class OnnxExporter
 
     /// <summary>
     /// x · Wᵀ + b with W as int8 (<see cref="OnnxQuantization.Int8"/>): the weight transposed to (in, out) and stored as
-    /// <c>MODULE.weight_quantized</c> with its scale <c>MODULE.weight_scale</c>; x quantized per call to uint8.
+    /// <c>MODULE.weight_quantized</c>, one scale per output channel in <c>MODULE.weight_scale</c> (out) and zero points
+    /// of 0 in <c>MODULE.weight_zero_point</c> (out), as ONNX Runtime's <c>per_channel=True</c> writes them; x quantized
+    /// per call to uint8. The int32 product (…, out) is scaled by x's scale times each column's weight scale.
     /// </summary>
     internal static string QuantizedLinear(OnnxGraphBuilder g, string x, string module, Dictionary<string, torch.Tensor> state)
     {
         var weight = state[module + ".weight"];
         var (rows, cols) = (weight.shape[0], weight.shape[1]);                 // (out, in)
-        var (quantized, scale) = QuantizeSymmetric(Values(weight));
+        var (quantized, scales) = QuantizePerChannel(Values(weight), (int)rows, (int)cols);
         var transposed = new sbyte[quantized.Length];
         for (var o = 0; o < rows; o++)
             for (var i = 0; i < cols; i++) transposed[i * rows + o] = quantized[o * cols + i];
         var w = g.Int8s(module + ".weight_quantized", transposed, cols, rows);
-        var wScale = g.Floats(module + ".weight_scale", [scale]);
-        var wZero = g.Int8s(module + ".weight_zero_point", [0]);
+        var wScale = g.Floats(module + ".weight_scale", scales, rows);
+        var wZero = g.Int8s(module + ".weight_zero_point", new sbyte[rows], rows);
         var xq = g.Nodes("DynamicQuantizeLinear", [x], 3);                   // uint8 values, scale, zero point
         var product = g.Node("Cast", [g.Node("MatMulInteger", [xq[0], w, xq[2], wZero])], IntAttribute("to", 1));
-        var scaled = g.Node("Mul", [product, g.Node("Mul", [xq[1], wScale])]);
+        var scaled = g.Node("Mul", [product, g.Node("Mul", [xq[1], wScale])]);  // (…, out) × (out)
         var bias = state[module + ".bias"];
         return g.Node("Add", [scaled, g.Floats(module + ".bias", Values(bias), bias.shape)]);
+    }
+
+    /// <summary>
+    /// Per-output-channel symmetric int8 (ONNX Runtime's <c>per_channel=True</c>): each row of a row-major (out, in)
+    /// weight quantized on its own with <see cref="QuantizeSymmetric"/>, so a row of small weights keeps its resolution
+    /// instead of sharing the scale of the layer's largest weight.
+    /// </summary>
+    internal static (sbyte[] Values, float[] Scales) QuantizePerChannel(float[] weight, int rows, int cols)
+    {
+        if (weight.Length != rows * cols)
+            throw new ArgumentException($"A ({rows}, {cols}) weight has {rows * cols} values, not {weight.Length}.", nameof(weight));
+        var q = new sbyte[weight.Length];
+        var scales = new float[rows];
+        for (var o = 0; o < rows; o++)
+        {
+            var (rowValues, scale) = QuantizeSymmetric(weight.AsSpan(o * cols, cols).ToArray());
+            rowValues.CopyTo(q, o * cols);
+            scales[o] = scale;
+        }
+        return (q, scales);
     }
 
     /// <summary>

@@ -72,8 +72,10 @@ public static class SupervisedTrainer
             for (var i = 0; i < examples.Count; i++)
             {
                 var e = examples[i];
-                if (e.PosScores is null || e.NegScores is null)
-                    throw new ArgumentException($"loss {loss.Name}: {source} record {i + 1} (query \"{e.Query}\") has no {(e.PosScores is null ? "pos_scores" : "neg_scores")}; distillation needs the teacher's score of every passage (research mine --replace writes the miner's scores; a reranker's are better).");
+                if (e.PosScores is null || (e.NegScores is null && options.GroupSize > 1))
+                    throw new ArgumentException(loss.Name == ContrastiveLosses.CoSent
+                        ? $"loss cosent with gold_scores: {source} record {i + 1} (query \"{e.Query}\") has no {(e.PosScores is null ? "pos_scores" : "neg_scores")}; every (query, passage) pair needs its gold score (an STS score or a 0/1 label)."
+                        : $"loss {loss.Name}: {source} record {i + 1} (query \"{e.Query}\") has no {(e.PosScores is null ? "pos_scores" : "neg_scores")}; distillation needs the teacher's score of every passage (research mine --replace writes the miner's scores; a reranker's are better).");
                 if (e.Neg.Count < options.GroupSize - 1)
                     throw new ArgumentException($"loss {loss.Name}: {source} record {i + 1} (query \"{e.Query}\") has {e.Neg.Count} negatives, fewer than group_size − 1 = {options.GroupSize - 1}; a group topped up from other records would hold passages without a teacher score. Lower group_size or mine more negatives.");
             }

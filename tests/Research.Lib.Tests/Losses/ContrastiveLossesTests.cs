@@ -42,6 +42,20 @@ public class ContrastiveLossesTests
     }
 
     [Fact]
+    public void CoSentWithGoldScoresOrdersEveryPairOfTheBatchByItsScore()
+    {
+        // Pairs (q0,p0), (q0,p1), (q1,p2), (q1,p3): cosines 1, 0, 1, 0; gold 0.2, 0.9, 0.5, 0.1. Ordered (i, j) with
+        // s_i > s_j and exp(cos_j − cos_i): (1,0) e, (1,2) e, (1,3) 1, (2,0) 1, (2,3) 1/e, (0,3) 1/e → log(3 + 2e + 2/e).
+        var loss = new CoSentLoss(1, goldScores: true);
+        Assert.Equal(Math.Log(3 + 2 * Math.E + 2 / Math.E), loss.Compute(Batch(M([0.2f, 0.9f], [0.5f, 0.1f]))).item<float>(), 5);
+        Assert.True(loss.NeedsTeacherScores);
+        Assert.False(new CoSentLoss(1).NeedsTeacherScores);
+        loss.Check(8, 1); // scored pairs need no group
+        var e = Assert.Throws<ArgumentException>(() => loss.Check(1, 1));
+        Assert.Equal("loss cosent compares pairs with each other: batch_size 1 × group_size 1 gives one pair a batch.", e.Message);
+    }
+
+    [Fact]
     public void TripletOnGroupsUsesEachNegative()
     {
         // Euclidean: d(q, pos) = 0, d(q, neg) = √2, margin 5 → 5 − √2 for both triplets.
@@ -110,7 +124,7 @@ public class ContrastiveLossesTests
 
     [Theory]
     [InlineData("margin_scale", 8, 4, "loss margin_scale uses in-batch negatives only: set group_size to 1.")]
-    [InlineData("cosent", 8, 1, "loss cosent ranks positive pairs above negative pairs: set group_size to at least 2 (1 positive + hard negatives).")]
+    [InlineData("cosent", 8, 1, "loss cosent ranks positive pairs above negative pairs: set group_size to at least 2 (1 positive + hard negatives), or give scored pairs (pos_scores) with \"gold_scores\": true.")]
     [InlineData("triplet", 8, 1, "loss triplet needs a negative per query: set group_size to at least 2.")]
     [InlineData("distillation", 8, 1, "loss distillation matches the teacher's distribution over each group: set group_size to at least 2.")]
     [InlineData("info_nce", 1, 1, "batch_size 1: in-batch negatives need at least 2 queries per batch.")]

@@ -22,6 +22,8 @@ public class LossSpecTests
         var distill = Assert.IsType<DistillationLoss>(Read("""{"loss": {"type": "distill", "temperature": 0.05, "teacher_temperature": 0.5}}""").CreateLoss());
         Assert.Equal((0.05, 0.5), (distill.Temperature, distill.TeacherTemperature));
         Assert.Equal(10, Assert.IsType<CoSentLoss>(Read("""{"loss": {"type": "cosent", "scale": 10}}""").CreateLoss()).Scale);
+        Assert.True(Assert.IsType<CoSentLoss>(Read("""{"loss": {"type": "cosent", "gold_scores": true}}""").CreateLoss()).GoldScores);
+        Assert.False(Assert.IsType<CoSentLoss>(Read("""{"loss": {"type": "cosent"}}""").CreateLoss()).GoldScores);
         var margin = Assert.IsType<MarginScaleLoss>(Read("""{"loss": {"type": "margin_scale", "margin": 0.2, "scale": 20}}""").CreateLoss());
         Assert.Equal((0.2, 20.0), (margin.Margin, margin.Scale));
     }
@@ -40,7 +42,7 @@ public class LossSpecTests
     }
 
     [Theory]
-    [InlineData("""{"loss": {"type": "cosent", "margin": 1}}""", "loss.margin: not an option of loss cosent (it takes scale).")]
+    [InlineData("""{"loss": {"type": "cosent", "margin": 1}}""", "loss.margin: not an option of loss cosent (it takes scale, gold_scores).")]
     [InlineData("""{"loss": {"type": "matryoshka", "inner": "info_nce"}}""", "loss.dims: matryoshka needs its sizes, e.g. [384, 256, 128, 64].")]
     [InlineData("""{"loss": {"type": "matryoshka", "dims": [8], "inner": {"type": "triplet", "distance": "manhattan"}}}""", "loss.inner.distance \"manhattan\": expected euclidean or cosine.")]
     [InlineData("""{"loss": {"type": "info_nce", "temperature": 0.05, "scale": 20}}""", "loss: give temperature or scale (its inverse), not both.")]

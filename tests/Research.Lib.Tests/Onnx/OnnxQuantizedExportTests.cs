@@ -27,11 +27,22 @@ public class OnnxQuantizedExportTests
         Assert.Equal(1f, zeroScale);
     }
 
+    [Fact]
+    public void EachOutputChannelHasItsOwnScale()
+    {
+        // Row 0's largest magnitude is 1.28, row 1's 0.032: with one scale for the layer, row 1 would round to {1, -1, 0}.
+        var (q, scales) = OnnxExporter.QuantizePerChannel([0.5f, -1.28f, 0.34f, 0.032f, -0.016f, 0.0049f], 2, 3);
+        Assert.Equal([1.28f / 64f, 0.032f / 64f], scales);
+        Assert.Equal([25, -64, 17, 64, -32, 10], q.Select(v => (int)v));
+        var e = Assert.Throws<ArgumentException>(() => OnnxExporter.QuantizePerChannel([1f, 2f, 3f], 2, 2));
+        Assert.StartsWith("A (2, 2) weight has 4 values, not 3.", e.Message);
+    }
+
     /// <summary>
     /// One quantized linear layer in ONNX Runtime against the same arithmetic by hand: the input quantized to uint8 as
     /// ONNX's DynamicQuantizeLinear defines it (range widened to include 0, scale (max − min) / 255, zero point
     /// round(−min / scale), values round(x / scale) + zero point saturated to [0, 255]), the integer product with the
-    /// int8 weight, times both scales, plus the bias.
+    /// int8 weight, times x's scale and the output channel's weight scale, plus the bias.
     /// </summary>
     [Fact]
     public void AQuantizedLinearLayerComputesWhatONNXDefines()
@@ -57,7 +68,7 @@ public class OnnxQuantizedExportTests
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, [batch, cols]))]);
         var actual = results.Single().AsTensor<float>().ToArray();
 
-        var (wq, wScale) = OnnxExporter.QuantizeSymmetric(wValues);
+        var (wq, wScales) = OnnxExporter.QuantizePerChannel(wValues, rows, cols);
         var (min, max) = (Math.Min(0f, x.Min()), Math.Max(0f, x.Max()));
         var xScale = (max - min) / 255f;
         var zero = (int)Math.Clamp(MathF.Round(-min / xScale, MidpointRounding.ToEven), 0, 255);
@@ -68,7 +79,7 @@ public class OnnxQuantizedExportTests
             {
                 var sum = 0;
                 for (var i = 0; i < cols; i++) sum += (xq[n * cols + i] - zero) * wq[o * cols + i];
-                expected[n * rows + o] = sum * (xScale * wScale) + bValues[o];
+                expected[n * rows + o] = sum * (xScale * wScales[o]) + bValues[o];
             }
         var maxDiff = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
         Assert.True(maxDiff <= 1e-6, $"max |by hand - onnxruntime| = {maxDiff}");

@@ -58,4 +58,66 @@ public class SupervisedLossesTests
         var e = Assert.Throws<ArgumentException>(() => SupervisedTrainer.Train(encoder, examples, new SupervisedTrainingOptions { Loss = "distillation", GroupSize = 2 }));
         Assert.Equal($"loss distillation: the training data record 2 (query \"{examples[1].Query}\") has no neg_scores; distillation needs the teacher's score of every passage (research mine --replace writes the miner's scores; a reranker's are better).", e.Message);
     }
+
+    /// <summary>The toy records as scored pairs, as STS / LCQMC data is: (query, positive) scored 1, (query, a negative) 0.</summary>
+    private static List<TrainingExample> Pairs() => Scored()
+        .SelectMany(e => new[] { new TrainingExample(e.Query, [e.Pos[0]], posScores: [1.0]), new TrainingExample(e.Query, [e.Neg[0]], posScores: [0.0]) }).ToList();
+
+    private static Research.Lib.Losses.LossSpec GoldCoSent => Research.Lib.Losses.LossSpec.FromObject(new System.Text.Json.Nodes.JsonObject { ["type"] = "cosent", ["gold_scores"] = true });
+
+    /// <summary>
+    /// CoSENT on scored pairs (group_size 1, the gold order from pos_scores) teaches the order: the share of (pair scored
+    /// 1, pair scored 0) of all the toy pairs whose cosines are in that order (an AUC), from the model's embeddings before
+    /// and after training (a single batch's loss is too noisy a measure: each batch holds other pairs).
+    /// Measured: 0.587 before, 0.850 after.
+    /// </summary>
+    [Fact]
+    public void CoSentOnScoredPairsLearnsTheGoldOrder()
+    {
+        using var work = new TempDir();
+        using var encoder = SentenceEncoder.Load(TinyModels.WithoutDropout(work.Path));
+        var pairs = Pairs();
+        double Auc() // the share of (pair scored 1, pair scored 0) whose cosines are in the gold order
+        {
+            var left = encoder.Encode(pairs.Select(p => p.Query).ToList());
+            var right = encoder.Encode(pairs.Select(p => p.Pos[0]).ToList());
+            var dim = encoder.Dimension;
+            var cosines = pairs.Select((p, i) => (Gold: p.PosScores![0], Cos: Dot(left.Data.AsSpan(i * dim, dim), right.Data.AsSpan(i * dim, dim)))).ToList();
+            var (ones, zeros) = (cosines.Where(c => c.Gold == 1).ToList(), cosines.Where(c => c.Gold == 0).ToList());
+            return ones.Sum(o => zeros.Count(z => o.Cos > z.Cos)) / (double)(ones.Count * zeros.Count);
+        }
+        var before = Auc();
+        var options = new SupervisedTrainingOptions
+        {
+            Loss = GoldCoSent,
+            GroupSize = 1,
+            BatchSize = 32,
+            Epochs = 3,
+            LearningRate = 2e-3,
+            LogEvery = 3,
+            QueryMaxLength = 32,
+            PassageMaxLength = 64,
+            LengthBucket = 0,
+        };
+        SupervisedTrainer.Train(encoder, pairs, options);
+        var after = Auc();
+        Assert.True(after > before + 0.1, $"gold order kept by the cosines of every toy pair: {before:0.0000} before, {after:0.0000} after");
+    }
+
+    [Fact]
+    public void CoSentOnScoredPairsRefusesAPairWithoutItsScore()
+    {
+        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        var examples = Pairs();
+        examples[2] = examples[2] with { PosScores = null };
+        var e = Assert.Throws<ArgumentException>(() => SupervisedTrainer.Train(encoder, examples, new SupervisedTrainingOptions { Loss = GoldCoSent, GroupSize = 1 }));
+        Assert.Equal($"loss cosent with gold_scores: the training data record 3 (query \"{examples[2].Query}\") has no pos_scores; every (query, passage) pair needs its gold score (an STS score or a 0/1 label).", e.Message);
+    }
+
+    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var sum = 0f;
+        for (var i = 0; i < a.Length; i++) sum += a[i] * b[i];
+        return sum;
+    }
 }
