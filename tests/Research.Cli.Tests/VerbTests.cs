@@ -121,6 +121,26 @@ public class VerbTests(CliFixture fixture) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void SupervisedTrainingOnScoredPairsIsEvaluatedOnStsAndKeepsItsBestStep()
+    {
+        // CoSENT on scored pairs (gold_scores) with Chinese-STS-style model selection: --eval-sts gives the main score.
+        var pairs = fixture["scored_pairs.jsonl"];
+        File.WriteAllLines(pairs, File.ReadLines(Path.Combine(fixture.ToyData, "toy_sts.tsv")).Skip(1).Select(l => l.Split('\t'))
+            .Select(c => System.Text.Json.JsonSerializer.Serialize(new { query = c[0], pos = new[] { c[1] }, pos_scores = new[] { double.Parse(c[2], System.Globalization.CultureInfo.InvariantCulture) } })));
+        File.WriteAllText(fixture["cosent_gold.json"], "{\"loss\": {\"type\": \"cosent\", \"gold_scores\": true}, \"group_size\": 1, \"batch_size\": 8, \"epochs\": 2, \"learning_rate\": 1e-3, \"evaluate_every\": 2, \"log_every\": 2}");
+        var folder = fixture["cosent_gold"];
+        var sts = Path.Combine(fixture.ToyData, "toy_sts.tsv");
+        var (exit, stdout, error) = CliHarness.Run("train", "--config", fixture["cosent_gold.json"], "--model", fixture.TinyBert, "--data", pairs, "--eval-sts", sts, "--out", folder, "--device", "cpu");
+        Assert.True(exit == 0, error);
+        var evaluations = File.ReadAllLines(Path.Combine(folder, "training_log.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!)
+            .Where(n => n["eval"]?["sts_spearman"] is not null).Select(n => n["eval"]!["sts_spearman"]!.GetValue<double>()).ToList();
+        Assert.True(evaluations.Count >= 2, stdout);
+        (exit, stdout, error) = CliHarness.Run("eval", "sts", "--model", folder, "--data", sts);
+        Assert.True(exit == 0, error);
+        Assert.Contains(evaluations.Max().ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture), stdout);
+    }
+
+    [Fact]
     public void FailedBm25BuildKeepsThePreviousIndex()
     {
         var index = fixture["bm25_keep"];

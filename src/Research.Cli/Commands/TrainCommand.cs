@@ -29,8 +29,8 @@ internal static class TrainCommand
         };
         var generator = new Option<string?>("--generator") { Description = "diffcse: a model folder with a masked-language-model head (from --method mlm), used frozen as the generator." };
         var rerankTop = new Option<int?>("--rerank-top") { Description = "reranker: the BM25 candidates per --eval query re-ranked at each evaluation (default 100)." };
-        var evalSts = new Option<string?>("--eval-sts") { Description = "simcse/esimcse/mlm: evaluate on scored pairs (sentence1<TAB>sentence2<TAB>score): Spearman, main score." };
-        var evalPairs = new Option<string?>("--eval-pairs") { Description = "simcse/esimcse/mlm: evaluate on labelled pairs (sentence1<TAB>sentence2<TAB>0|1): AP and F1 (main score when no --eval-sts)." };
+        var evalSts = new Option<string?>("--eval-sts") { Description = "Evaluate on scored pairs (sentence1<TAB>sentence2<TAB>score): Spearman, main score (supervised runs on STS-style data, and simcse/esimcse/diffcse/mlm)." };
+        var evalPairs = new Option<string?>("--eval-pairs") { Description = "Evaluate on labelled pairs (sentence1<TAB>sentence2<TAB>0|1): AP and F1 (main score when no --eval-sts)." };
         var cmd = new Command("train", "Fine-tune an embedding model: supervised contrastive (InfoNCE or margin/scale), unsupervised (SimCSE, ESimCSE, DiffCSE), masked-language-model pre-training, or a cross-encoder reranker.")
         {
             config, model, data, eval, evalNeg, device, devices, outDir, checkpoint, resume, precision, method, evalSts, evalPairs, generator, tensorboard, rerankTop,
@@ -45,8 +45,11 @@ internal static class TrainCommand
             var retrieval = methodName is "supervised" or "reranker";
             if (!retrieval && r.GetValue(eval) is not null)
                 throw new ArgumentException($"--eval is supported for supervised and reranker training; --method {methodName} evaluates with --eval-sts and/or --eval-pairs.");
-            if (retrieval && (r.GetValue(evalSts) is not null || r.GetValue(evalPairs) is not null))
-                throw new ArgumentException($"{(r.GetValue(evalSts) is not null ? "--eval-sts" : "--eval-pairs")} evaluates --method simcse, esimcse, diffcse or mlm; --method {methodName} evaluates retrieval with --eval.");
+            var pairFlag = r.GetValue(evalSts) is not null ? "--eval-sts" : r.GetValue(evalPairs) is not null ? "--eval-pairs" : null;
+            if (methodName == "reranker" && pairFlag is not null)
+                throw new ArgumentException($"{pairFlag} evaluates sentence embeddings; --method reranker evaluates re-ranking with --eval.");
+            if (pairFlag is not null && r.GetValue(eval) is not null)
+                throw new ArgumentException($"--eval and {pairFlag}: give one evaluation for the run's main score (retrieval with --eval, or scored / labelled pairs).");
             if (methodName != "supervised" && r.GetValue(devices) is not null)
                 throw new ArgumentException($"--devices is supported for supervised training only; --method {methodName} trains on one device (--device).");
             if (methodName != "diffcse" && r.GetValue(generator) is not null)

@@ -82,7 +82,7 @@ public static class TrainingJob
             ? Directory.Exists(evalPath) ? BeirReader.Read(evalPath, "test") : QueryPassageEvalReader.Read(evalPath, r.EvalNeg)
             : null;
         using var encoder = SentenceEncoder.Load(startFrom, r.Devices[0]);
-        var result = SupervisedTrainer.Train(encoder, examples, options, dev is null ? null : TrainingEvaluators.Retrieval(dev), onLog,
+        var result = SupervisedTrainer.Train(encoder, examples, options, dev is null ? PairEvaluation(r) : TrainingEvaluators.Retrieval(dev), onLog,
             options.CheckpointEvery > 0 ? checkpointDir : null, r.Resume ? checkpointDir : null,
             r.Devices.Count > 1 ? (r.Devices.Skip(1).ToList(), startFrom) : null, group);
         if (group?.IsMain ?? true) TrainingRunFolder.Write(r.Out, encoder, result, TrainingConfig.ToJson(options), r.Model, r.Data);
