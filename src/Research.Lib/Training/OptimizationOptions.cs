@@ -14,7 +14,10 @@ public abstract record OptimizationOptions
     /// <summary>Examples per optimizer step (before accumulation, where the method has it).</summary>
     public int BatchSize { get; init; } = 32;
     public int Epochs { get; init; } = 1;
-    /// <summary>Stop after this many optimizer steps (null: run every epoch).</summary>
+    /// <summary>
+    /// Train exactly this many optimizer steps, going through the data again as often as needed; overrides
+    /// <see cref="Epochs"/> (transformers' <c>max_steps</c>). Null: <see cref="Epochs"/> epochs.
+    /// </summary>
     public int? MaxSteps { get; init; }
     public double LearningRate { get; init; } = 1e-5;
     /// <summary>Share of the steps spent warming the learning rate up linearly from 0.</summary>

@@ -156,9 +156,13 @@ public static class TrainingLoop
         var lastCheckpoint = resumeFrom is null ? (long?)null : step; // for the message when another process of the job ends
         try
         {
-            for (var epoch = resumeEpoch; epoch < options.Epochs && step < totalSteps && !stoppedEarly; epoch++)
+            // max_steps overrides epochs, as in transformers' Trainer: the data is gone through again (each epoch in its
+            // own seeded order) until the steps are done, and the schedule spans exactly those steps.
+            var epochs = options.MaxSteps is null ? options.Epochs : int.MaxValue;
+            for (var epoch = resumeEpoch; epoch < epochs && step < totalSteps && !stoppedEarly; epoch++)
             {
                 var batches = objective.BatchCount(epoch);
+                if (batches == 0) break;
                 var first = epoch == resumeEpoch ? resumeBatch : 0;
                 if (first == 0) objective.StartEpoch(epoch);
                 for (var b = first; b < batches && step < totalSteps && !stoppedEarly; b++)

@@ -59,6 +59,24 @@ public class TrainingLoopTests
         ResumeEqualsStraight((encoder, _, onLog, checkpoint, resume) => UnsupervisedTrainer.Train(encoder, sentences.Take(96).ToList(), options, null, onLog, checkpoint, resume), withHead: false);
     }
 
+    /// <summary>
+    /// max_steps overrides epochs (transformers' Trainer): 3 batches an epoch, epochs 1, max_steps 7 → 7 steps over 3
+    /// epochs, the linear decay planned over those 7 steps (the last at 1/7 of the peak); without max_steps, epochs decide.
+    /// </summary>
+    [Fact]
+    public void MaxStepsOverridesEpochsAndTheScheduleEndsWithIt()
+    {
+        var sentences = Sentences().Take(96).ToList();
+        using var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert"));
+        using var head = MlmHead.Load(Path.Combine(Toy, "tiny-bert"), encoder.Model.Config);
+        var options = new MlmTrainingOptions { BatchSize = 32, Epochs = 1, MaxSteps = 7, LearningRate = 1e-3, WarmupRatio = 0, LogEvery = 1, MaxLength = 32 };
+        var result = MlmTrainer.Train(encoder, head, sentences, options);
+        Assert.Equal(7, result.Steps);
+        Assert.Equal(Enumerable.Range(1, 7).Select(i => (long)i), result.Log.Select(l => l.Step));
+        Assert.Equal(1e-3 / 7, result.Log[^1].LearningRate, 12); // the last step's rate: the linear decay's last 1/7, as planned for 7 steps
+        Assert.Equal(6, MlmTrainer.Train(encoder, head, sentences, options with { MaxSteps = null, Epochs = 2 }).Steps);
+    }
+
     [Fact]
     public void AMaskedLanguageModelRunResumedFromItsCheckpointEndsAsTheStraightRunHeadIncluded()
     {
