@@ -15,7 +15,7 @@ OUT=${OUT:-artifacts/experiments/chinese}
 LAYERS=${LAYERS:-4}
 HIDDEN=${HIDDEN:-256}
 HEADS=${HEADS:-4}
-MLM_STEPS=${MLM_STEPS:-3000}
+MLM_STEPS=${MLM_STEPS:-1627}       # one pass over the 104,112 sentences at batch 64, as measured in README (max_steps overrides epochs)
 COSENT_EPOCHS=${COSENT_EPOCHS:-1}
 SEEDS=${SEEDS:-"42 43 44"}
 source experiments/common.sh
