@@ -29,7 +29,7 @@ internal static class TrainProfileBenchmark
         var data = BenchmarkArgs.Option(args, "--data", "artifacts/real/scifact/train.jsonl");
         var steps = int.Parse(BenchmarkArgs.Option(args, "--steps", "8"), Inv);
         var threads = int.Parse(BenchmarkArgs.Option(args, "--threads", "2"), Inv);
-        FastDropout.Enabled = !args.Contains("--libtorch-dropout"); // libtorch's one-thread masks, as before the kit had its own
+        FastDropout.Enabled = !args.Contains("--libtorch-dropout"); // the kit's masks unless asked for libtorch's one-thread ones
         const int batch = 32;
         torch.set_num_threads(threads);
         var pool = TrainingExampleReader.Read(data).Take(batch * (steps + 2)).ToList();

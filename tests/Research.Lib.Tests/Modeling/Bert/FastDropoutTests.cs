@@ -59,6 +59,14 @@ public sealed class FastDropoutTests
     [Fact]
     public void DropsWhatItSaysAndLetsGradientsThroughTheKeptElements()
     {
+        var was = FastDropout.Enabled;
+        FastDropout.Enabled = true; // the kit's masks (off by default, see FastDropout)
+        try { DropsAndPassesGradients(); }
+        finally { FastDropout.Enabled = was; }
+    }
+
+    private static void DropsAndPassesGradients()
+    {
         manual_seed(5);
         using var x = ones(64, 33).requires_grad_(true);
         using var y = FastDropout.Forward(x, 0.25, training: true);
