@@ -161,6 +161,15 @@ public static class TrainingJob
     private static List<string> Sentences(TrainingRequest r, IReadProgress progress) =>
         progress.OverFile($"reading {Path.GetFileName(r.Data)}", r.Data, p => SentenceReader.Read(r.Data, ReadOptions.Strict with { BytesRead = p }).ToList());
 
-    private static Func<SentenceEncoder, IReadOnlyDictionary<string, double>>? PairEvaluation(TrainingRequest r) =>
-        TrainingEvaluators.Pairs(r.EvalSts is null ? null : TextPairReader.Read(r.EvalSts).ToList(), r.EvalPairs is null ? null : TextPairReader.ReadBinary(r.EvalPairs).ToList());
+    /// <summary>The --eval-sts / --eval-pairs evaluation, its files read and checked before any training step.</summary>
+    private static Func<SentenceEncoder, IReadOnlyDictionary<string, double>>? PairEvaluation(TrainingRequest r)
+    {
+        var sts = r.EvalSts is null ? null : TextPairReader.Read(r.EvalSts).ToList();
+        var labelled = r.EvalPairs is null ? null : TextPairReader.ReadBinary(r.EvalPairs).ToList();
+        if (sts is { Count: < 2 })
+            throw new ArgumentException($"--eval-sts {r.EvalSts}: {sts.Count} scored pair(s); a Spearman correlation needs at least 2.");
+        if (labelled is { Count: 0 })
+            throw new ArgumentException($"--eval-pairs {r.EvalPairs}: no labelled pairs.");
+        return TrainingEvaluators.Pairs(sts, labelled);
+    }
 }
