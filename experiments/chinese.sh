@@ -6,7 +6,8 @@
 # train labels 0/1; gold_scores, one source per batch; the best of the evaluations on Chinese STS-B dev kept) for each
 # seed. Reported: Spearman ×100 on Chinese STS-B dev and test, AP / F1 ×100 on LCQMC test, mean ± sd over seeds, next to the model-free lexical encoder, the untrained
 # model and the MLM-only model. Finished steps are kept, so an interrupted run resumes.
-# Scale by the environment: LAYERS, HIDDEN, HEADS, MLM_STEPS, COSENT_EPOCHS, SEEDS.
+# Scale by the environment: LAYERS, HIDDEN, HEADS, MLM_STEPS; the fine-tuning recipe is configs/cosent_chinese.json, the
+# grid (seeds, baselines, tasks) experiments/chinese.json.
 # Usage: bash experiments/chinese.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +17,6 @@ LAYERS=${LAYERS:-4}
 HIDDEN=${HIDDEN:-256}
 HEADS=${HEADS:-4}
 MLM_STEPS=${MLM_STEPS:-1627}       # one pass over the 104,112 sentences at batch 64, as measured in README (max_steps overrides epochs)
-COSENT_EPOCHS=${COSENT_EPOCHS:-1}
-SEEDS=${SEEDS:-"42 43 44"}
 source experiments/common.sh
 python3 experiments/chinese_sentences.py "$SHARED/csts" "$OUT"
 python3 experiments/chinese_pairs.py "$SHARED/csts" "$OUT/pairs.jsonl"
@@ -62,35 +61,35 @@ evaluate mlm-cls "$OUT/mlm" >> "$OUT/results.tsv"
 evaluate mlm-mean "$OUT/mlm-mean" >> "$OUT/results.tsv"
 # The pooling the fine-tuning starts from: the better of the two on STS-B dev (never test).
 POOL=$(awk -F'\t' '$1 == "mlm-cls" {c = $2} $1 == "mlm-mean" {m = $2} END {print (m >= c ? "mean" : "cls")}' "$OUT/results.tsv")
-START=$([ "$POOL" = mean ] && echo "$OUT/mlm-mean" || echo "$OUT/mlm")
 echo "fine-tuning starts from the MLM model with $POOL pooling (STS-B dev)"
-for seed in $SEEDS; do
-  cat > "$OUT/cosent-$seed.json" <<JSON
-{ "loss": { "type": "cosent", "scale": 20, "gold_scores": true }, "group_size": 1, "batch_size": 64, "epochs": $COSENT_EPOCHS,
-  "learning_rate": 0.0001, "weight_decay": 0.01, "warmup_ratio": 0.1, "query_max_length": 64, "passage_max_length": 64,
-  "same_type_within_batch": true, "evaluate_every": 100, "log_every": 50, "seed": $seed }
-JSON
-  [ -f "$OUT/runs/cosent-$seed/config.json" ] || research train --config "$OUT/cosent-$seed.json" --model "$START" --data "$OUT/pairs.jsonl" \
-    --eval-sts "$OUT/csts-dev.tsv" --out "$OUT/runs/cosent-$seed" | tee "$OUT/cosent-$seed.log"
-  evaluate "cosent-$seed" "$OUT/runs/cosent-$seed" >> "$OUT/results.tsv"
-done
+with_pooling "$OUT/mlm" "$POOL" "$OUT/start"
+# CoSENT × 3 seeds, the MLM model (zero-shot) and the hashed encoder beside them: one resumable grid (manifest, mean ± sd).
+research experiment run experiments/chinese.json --out "$OUT/grid"
 python3 - "$OUT" <<'PY'
-import csv, statistics, sys
+import csv, glob, json, os, statistics, sys
 out = sys.argv[1]
-rows = list(csv.DictReader(open(f"{out}/results.tsv"), delimiter="\t"))
-groups = {}
-for r in rows:
-    name = r["model"].rsplit("-", 1)
-    groups.setdefault(name[0] if name[-1].isdigit() else r["model"], []).append(r)
-def cell(vals, scale=1):
-    vals = [scale * float(v) for v in vals]
+def cell(vals):
+    vals = [100 * v for v in vals]
     return f"{statistics.mean(vals):.2f} ± {statistics.stdev(vals):.2f}" if len(vals) > 1 else f"{vals[0]:.2f}"
+rows = {}  # model -> task -> [(main, f1)]
+for path in glob.glob(f"{out}/grid/results/*/*/*.json"):
+    if os.path.basename(path) == "model_meta.json": continue
+    r = json.load(open(path))
+    cell_id = path.split(os.sep)[-3]
+    group = cell_id.rsplit("__seed", 1)[0].replace("__", " / ")
+    s = next(iter(r["scores"].values()))[0]
+    rows.setdefault(group, {}).setdefault(r["task_name"], []).append((s["main_score"], s.get("max_f1")))
+for r in csv.DictReader(open(f"{out}/results.tsv"), delimiter="\t"):
+    if r["model"] in ("untrained", "mlm-cls", "mlm-mean"):
+        rows[r["model"]] = {"ChineseSTSB-dev": [(float(r["csts_dev_spearman"]) / 100, None)], "ChineseSTSB": [(float(r["csts_test_spearman"]) / 100, None)],
+                            "LCQMC": [(float(r["lcqmc_test_ap"]), float(r["lcqmc_test_f1"]))]}
+order = ["hashed", "untrained", "mlm-cls", "mlm-mean"] + sorted(k for k in rows if k.startswith("mlm / ") and k != "mlm / zero-shot")  # the zero-shot row is mlm-cls or mlm-mean
 with open(f"{out}/results.md.tmp", "w") as f:
     f.write("| model | runs | STS-B dev Spearman ×100 | STS-B test Spearman ×100 | LCQMC test AP ×100 | LCQMC test F1 ×100 |\n|---|---|---|---|---|---|\n")
-    for name, rs in groups.items():
-        f.write(f"| {name} | {len(rs)} | {cell(r['csts_dev_spearman'] for r in rs)} | {cell(r['csts_test_spearman'] for r in rs)} | "
-                f"{cell((r['lcqmc_test_ap'] for r in rs), 100)} | {cell((r['lcqmc_test_f1'] for r in rs), 100)} |\n")
-import os
+    for name in (n for n in order if n in rows):
+        t = rows[name]
+        f.write(f"| {name} | {len(t['ChineseSTSB'])} | {cell([m for m, _ in t['ChineseSTSB-dev']])} | {cell([m for m, _ in t['ChineseSTSB']])} | "
+                f"{cell([m for m, _ in t['LCQMC']])} | {cell([f1 for _, f1 in t['LCQMC']])} |\n")
 os.replace(f"{out}/results.md.tmp", f"{out}/results.md")
 print(open(f"{out}/results.md").read())
 PY

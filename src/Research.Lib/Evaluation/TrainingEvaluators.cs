@@ -29,7 +29,8 @@ public static class TrainingEvaluators
 
     /// <summary>
     /// Scored pairs (<paramref name="sts"/>: sts_spearman) and/or labelled pairs (<paramref name="labelled"/>: pairs_ap,
-    /// pairs_f1); main_score is the Spearman when there are scored pairs, else the AP. Null when neither is given.
+    /// pairs_f1 and the pairs_precision / pairs_recall at its threshold); main_score is the Spearman when there are scored
+    /// pairs, else the AP. Null when neither is given.
     /// </summary>
     public static Func<IEmbeddingEncoder, IReadOnlyDictionary<string, double>>? Pairs(IReadOnlyList<TextPair>? sts, IReadOnlyList<TextPair>? labelled)
     {
@@ -44,6 +45,10 @@ public static class TrainingEvaluators
                 var scores = PairClassificationEvaluator.Evaluate(encoder, labelled);
                 metrics["pairs_ap"] = scores[PairClassificationEvaluator.MainScore];
                 metrics["pairs_f1"] = scores["max_f1"];
+                // The precision and recall at that F1's threshold (the first similarity reaching it), as the seeds' LCQMC log prints them.
+                var best = PairSimilarity.Names.First(n => scores.TryGetValue(n + "_f1", out var f1) && f1 == scores["max_f1"]);
+                metrics["pairs_precision"] = scores[best + "_precision"];
+                metrics["pairs_recall"] = scores[best + "_recall"];
             }
             metrics["main_score"] = metrics.TryGetValue("sts_spearman", out var s) ? s : metrics["pairs_ap"];
             return metrics;

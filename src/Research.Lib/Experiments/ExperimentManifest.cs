@@ -81,6 +81,8 @@ public static class ExperimentManifest
             if (v.Config is not null) paths.Add(v.Config);
             paths.Add(v.Data);
             if (v.Generator is not null) paths.Add(v.Generator);
+            if (v.EvalSts is not null) paths.Add(v.EvalSts);
+            if (v.EvalPairs is not null) paths.Add(v.EvalPairs);
         }
         foreach (var t in spec.Tasks)
         {

@@ -107,8 +107,8 @@ public sealed partial record ExperimentSpec(
                 var f = $"variants[{i}]";
                 if (va[i] is not JsonObject vo) throw Bad(f, "expected an object.");
                 foreach (var (key, _) in vo)
-                    if (key is not ("name" or "method" or "config" or "data" or "overrides" or "generator"))
-                        throw Bad($"{f}.{key}", "unknown (fields: name, method, config, data, overrides, generator).");
+                    if (key is not ("name" or "method" or "config" or "data" or "overrides" or "generator" or "eval_sts" or "eval_pairs"))
+                        throw Bad($"{f}.{key}", "unknown (fields: name, method, config, data, overrides, generator, eval_sts, eval_pairs).");
                 var variantName = SafeName(vo["name"], $"{f}.name");
                 if (variants.Any(x => x.Name == variantName)) throw Bad($"{f}.name", $"'{variantName}' names an earlier variant too.");
                 var method = vo["method"] is null ? "supervised" : Str(vo["method"], $"{f}.method");
@@ -127,7 +127,17 @@ public sealed partial record ExperimentSpec(
                 string? generator = vo["generator"] is null ? null : Resolve(Str(vo["generator"], $"{f}.generator"));
                 if (method == "diffcse" && generator is null) throw Bad($"{f}.generator", "diffcse needs a generator model folder (from research train --method mlm).");
                 if (generator is not null && !Directory.Exists(generator)) throw Bad($"{f}.generator", $"{generator} is not a model folder.");
-                variants.Add(new ExperimentVariant(variantName, method, config, overrides, data, generator));
+                string? DevFile(string key)
+                {
+                    if (vo[key] is null) return null;
+                    var path = Resolve(Str(vo[key], $"{f}.{key}"));
+                    if (!File.Exists(path)) throw Bad($"{f}.{key}", $"{path} does not exist.");
+                    if (method == "reranker") throw Bad($"{f}.{key}", "a reranker is evaluated on retrieval dev data (research train --eval), not on sentence pairs.");
+                    return path;
+                }
+                var evalSts = DevFile("eval_sts");
+                var evalPairs = DevFile("eval_pairs");
+                variants.Add(new ExperimentVariant(variantName, method, config, overrides, data, generator, evalSts, evalPairs));
             }
         }
         if (variants.Count > 0 && models.Count == 0) throw Bad("models", "variants need at least one model to train.");

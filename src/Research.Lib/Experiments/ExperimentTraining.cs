@@ -38,6 +38,8 @@ public static class ExperimentTraining
             Data = variant.Data,
             Out = modelDir,
             Generator = variant.Generator,
+            EvalSts = variant.EvalSts,
+            EvalPairs = variant.EvalPairs,
             Devices = [device],
         };
         using var log = new StreamWriter(Path.Combine(cellDir, "train.log"), append: false, AtomicFile.Utf8NoBom) { AutoFlush = true };
@@ -47,7 +49,9 @@ public static class ExperimentTraining
             echo?.Invoke(line);
         }
         Line(string.Create(CultureInfo.InvariantCulture, $"train --method {variant.Method} --config {configPath} --model {cell.ModelPath} --data {variant.Data} --out {modelDir} --device {device}")
-            + (variant.Generator is null ? "" : $" --generator {variant.Generator}"));
+            + (variant.Generator is null ? "" : $" --generator {variant.Generator}")
+            + (variant.EvalSts is null ? "" : $" --eval-sts {variant.EvalSts}")
+            + (variant.EvalPairs is null ? "" : $" --eval-pairs {variant.EvalPairs}"));
         try
         {
             var outcome = TrainingJob.Run(request, e => Line(e.ToConsoleLine()));

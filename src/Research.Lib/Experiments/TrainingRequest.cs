@@ -39,10 +39,10 @@ public sealed record TrainingRequest
 
     public string? EvalNeg { get; init; }
 
-    /// <summary>simcse / esimcse / diffcse / mlm: scored pairs (sentence1 TAB sentence2 TAB score) for STS Spearman.</summary>
+    /// <summary>Every method but reranker: scored pairs (sentence1 TAB sentence2 TAB score) for STS Spearman, the best step kept.</summary>
     public string? EvalSts { get; init; }
 
-    /// <summary>simcse / esimcse / diffcse / mlm: labelled pairs (sentence1 TAB sentence2 TAB 0|1) for AP and F1.</summary>
+    /// <summary>Every method but reranker: labelled pairs (sentence1 TAB sentence2 TAB 0|1) for AP and F1.</summary>
     public string? EvalPairs { get; init; }
 
     /// <summary>diffcse: the generator's model folder (overrides the configuration's).</summary>

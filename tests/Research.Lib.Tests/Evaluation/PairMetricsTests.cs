@@ -26,6 +26,29 @@ public class PairMetricsTests
     }
 
     [Fact]
+    public void TrainingPairEvaluationGivesTheSeedsPrecisionRecallF1AndSpearman()
+    {
+        // "q" against four unit vectors at cosines 0.9 (pos), 0.8 (neg), 0.7 (pos), 0.2 (neg): the four similarities rank
+        // them alike, so each has best F1 0.8 at the top 3 (precision 2/3, recall 1), AP 5/6; the Spearman of the cosines
+        // against the 0/1 labels as scores is 1/√5 (ranks 4 3 2 1 against 3.5 1.5 3.5 1.5).
+        var vectors = new Dictionary<string, float[]> { ["q"] = [1f, 0f] };
+        var pairs = new List<Research.Lib.Data.TextPair>();
+        for (var i = 0; i < Scores.Length; i++)
+        {
+            vectors[$"s{i}"] = [(float)Scores[i], (float)Math.Sqrt(1 - Scores[i] * Scores[i])];
+            pairs.Add(new("q", $"s{i}", Labels[i] ? 1 : 0));
+        }
+        var m = TrainingEvaluators.Pairs(pairs, pairs)!(new FixedEncoder(vectors));
+        Assert.Equal(["main_score", "pairs_ap", "pairs_f1", "pairs_precision", "pairs_recall", "sts_spearman"], m.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(0.8, m["pairs_f1"], 6);
+        Assert.Equal(2.0 / 3, m["pairs_precision"], 6);
+        Assert.Equal(1.0, m["pairs_recall"], 12);
+        Assert.Equal(5.0 / 6, m["pairs_ap"], 6);
+        Assert.Equal(100 / Math.Sqrt(5), m["sts_spearman"], 4);
+        Assert.Equal(m["sts_spearman"], m["main_score"]);
+    }
+
+    [Fact]
     public void TiedScoresAreOneThreshold()
     {
         // 0.5 (pos), 0.5 (neg): AP = 1 * 1/2 (both enter together)

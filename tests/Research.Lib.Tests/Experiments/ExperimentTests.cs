@@ -43,6 +43,9 @@ public class ExperimentTests
     [InlineData("""{"name": "g", "tasks": "tasks.json", "models": {"m": "TINY"}, "variants": [{"name": "a", "method": "bert", "data": "train.jsonl"}]}""", "field 'variants[0].method': 'bert' is not one of supervised, simcse, esimcse, diffcse, reranker.")]
     [InlineData("""{"name": "g", "tasks": "tasks.json", "models": {"m": "TINY"}, "variants": [{"name": "a", "method": "diffcse", "data": "train.jsonl"}]}""", "field 'variants[0].generator': diffcse needs a generator model folder (from research train --method mlm).")]
     [InlineData("""{"name": "g", "tasks": "nope.json", "baselines": ["hashed"]}""", "field 'tasks': --tasks ")]
+    [InlineData("""{"name": "g", "tasks": "tasks.json", "models": {"m": "TINY"}, "variants": [{"name": "a", "data": "train.jsonl", "eval_sts": "dev.tsv"}]}""", "field 'variants[0].eval_sts': ")]
+    [InlineData("""{"name": "g", "tasks": "tasks.json", "models": {"m": "TINY"}, "variants": [{"name": "a", "method": "reranker", "data": "train.jsonl", "eval_pairs": "sts.tsv"}]}""", "field 'variants[0].eval_pairs': a reranker is evaluated on retrieval dev data (research train --eval), not on sentence pairs.")]
+    [InlineData("""{"name": "g", "tasks": "tasks.json", "models": {"m": "TINY"}, "variants": [{"name": "a", "data": "train.jsonl", "eval": "sts.tsv"}]}""", "field 'variants[0].eval': unknown (fields: name, method, config, data, overrides, generator, eval_sts, eval_pairs).")]
     [InlineData("", "the file is empty; expected JSON.")]
     [InlineData("""{"name": "g", "task": "tasks.json"}""", "field 'task': unknown (fields: name, description, models, variants, seeds, tasks, baselines, keep_models, out).")]
     public void BadGridsNameTheField(string body, string expected)
@@ -50,6 +53,29 @@ public class ExperimentTests
         using var dir = new TempDir();
         var path = Grid(dir, body);
         Assert.StartsWith($"{path}: {expected}", Assert.Throws<InvalidDataException>(() => ExperimentSpec.Read(path)).Message);
+    }
+
+    [Fact]
+    public void AVariantWithDevPairsTrainsWithThemAndKeepsItsBestStep()
+    {
+        using var dir = new TempDir();
+        var path = Grid(dir, """
+            {"name": "g", "tasks": "tasks.json", "models": {"m": "TINY"}, "baselines": [],
+             "variants": [{"name": "a", "data": "TOY/toy_source.json", "eval_sts": "TOY/toy_sts.tsv", "eval_pairs": "TOY/toy_pairs.tsv",
+                           "overrides": {"batch_size": 8, "max_steps": 4, "evaluate_every": 2, "log_every": 2, "learning_rate": 0.001}}]}
+            """.Replace("TOY", TestPaths.ToyData.Replace("\\", "/")));
+        var spec = ExperimentSpec.Read(path);
+        Assert.Equal(Path.Combine(TestPaths.ToyData, "toy_sts.tsv"), spec.Variants[0].EvalSts);
+        Assert.Contains(ExperimentManifest.HashInputs(spec).Keys, k => k.EndsWith("toy_pairs.tsv", StringComparison.Ordinal));
+        var cell = spec.Cells().Single();
+        var cellDir = Path.Combine(dir.Path, "cell");
+        Directory.CreateDirectory(cellDir);
+        var model = ExperimentTraining.InProcess(Research.Lib.Devices.DeviceSpec.Cpu)(cell, cellDir);
+        var log = File.ReadAllLines(Path.Combine(cellDir, "train.log"));
+        Assert.EndsWith($" --eval-sts {spec.Variants[0].EvalSts} --eval-pairs {spec.Variants[0].EvalPairs}", log[0]);
+        Assert.Equal(2, log.Count(l => l.Contains("sts_spearman", StringComparison.Ordinal) && l.Contains("pairs_ap", StringComparison.Ordinal)));
+        Assert.Matches(@"^4 steps on \d+ records -> .*; best main_score -?\d+\.\d+ at step [24]$", log[^1]);
+        Assert.True(File.Exists(Path.Combine(model, "config.json")));
     }
 
     [Fact]
