@@ -90,6 +90,7 @@ internal static class CleanMineCommands
         var replace = new Option<bool>("--replace") { Description = "Replace the records' existing negatives (default: keep them, add the mined ones)." };
         var noPad = new Option<bool>("--no-pad") { Description = "Do not pad with random passages when too few candidates survive." };
         var fusion = new Option<Research.Lib.Search.FusionMethod>("--fusion") { Description = "Hybrid: ReciprocalRank or WeightedScores.", DefaultValueFactory = _ => Research.Lib.Search.FusionMethod.ReciprocalRank };
+        var analyzer = new Option<Research.Lib.Search.Bm25Analyzer?>("--analyzer") { Description = "Bm25 / Hybrid: Standard, English (stemming) or Cjk (Chinese bigrams); default: Cjk when Chinese, Japanese or Korean characters are at least half of the candidates' letters, else Standard." };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 42UL };
         var device = CliOptions.Device();
         var devices = DevicesOption();
@@ -101,7 +102,7 @@ internal static class CleanMineCommands
         var keepAbove = new Option<bool>("--rescore-keep-all") { Description = "With --rescore: write the scores only, drop nothing." };
         var cmd = new Command("mine", "Mine hard negatives (dense, BM25 or fused) from a rank range, with false-negative filters; every positive and the query itself are excluded.")
         {
-            input, model, method, corpus, range, count, sampling, maxScore, margin, ratio, replace, noPad, fusion, seed, device, devices, precision, shard, outDir, rescore, rescoreMargin, keepAbove,
+            input, model, method, corpus, range, count, sampling, maxScore, margin, ratio, replace, noPad, fusion, analyzer, seed, device, devices, precision, shard, outDir, rescore, rescoreMargin, keepAbove,
         };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
@@ -109,6 +110,8 @@ internal static class CleanMineCommands
                 throw new ArgumentException($"--model is required for --method {r.GetValue(method)} (only Bm25 ranks without a model).");
             if (r.GetValue(method) == MiningMethod.Bm25 && r.GetValue(model) is not null)
                 throw new ArgumentException("--model: --method Bm25 ranks with BM25 alone and would ignore it; leave --model out, or fuse both with --method Hybrid.");
+            if (r.GetValue(method) == MiningMethod.Dense && r.GetValue(analyzer) is { } unused)
+                throw new ArgumentException($"--analyzer {unused}: --method Dense ranks by the model alone; the analyzer is BM25's (--method Bm25 or Hybrid).");
             if (r.GetValue(rescore) is null && (r.GetValue(rescoreMargin) is not null || r.GetValue(keepAbove)))
                 throw new ArgumentException($"{(r.GetValue(keepAbove) ? "--rescore-keep-all" : "--rescore-margin")} needs --rescore RERANKER.");
             if (r.GetValue(keepAbove) && r.GetValue(rescoreMargin) is not null)
@@ -133,6 +136,7 @@ internal static class CleanMineCommands
                 KeepExisting = !r.GetValue(replace),
                 PadWithRandom = !r.GetValue(noPad),
                 Fusion = r.GetValue(fusion),
+                Analyzer = r.GetValue(analyzer),
                 Seed = r.GetValue(seed),
                 Shard = r.GetValue(shard) is { } sh ? ShardSpec.Parse(sh) : null,
             };

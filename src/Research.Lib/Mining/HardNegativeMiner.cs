@@ -47,6 +47,7 @@ public static class HardNegativeMiner
         EmbeddingMatrix? queryVectors = null;
         EmbeddingMatrix? passageVectors = null;
         Bm25Index? bm25 = null;
+        Bm25Analyzer? analyzer = null;
         var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < passages.Count; i++) positions.TryAdd(TextNormalizer.ForComparison(passages[i]), i);
         try
@@ -57,7 +58,10 @@ public static class HardNegativeMiner
                 queryVectors = QueryCleaner.Normalized(EncodeQueries(encoder, examples));
             }
             if (options.Method != MiningMethod.Dense)
-                bm25 = Bm25Index.Build(passages.Select((p, i) => (i.ToString(CultureInfo.InvariantCulture), p)));
+            {
+                analyzer = options.Analyzer ?? Bm25Index.AnalyzerFor(passages);
+                bm25 = Bm25Index.Build(passages.Select((p, i) => (i.ToString(CultureInfo.InvariantCulture), p)), new Bm25Options { Analyzer = analyzer.Value });
+            }
             var dense = passageVectors is null ? null : DenseRankings(queryVectors!, passageVectors, depth);
             var lexical = bm25 is null ? null : bm25.SearchBatch(queries, depth)
                 .Select(hits => hits.Select(h => (int.Parse(h.DocId, CultureInfo.InvariantCulture), h.Score)).ToList()).ToArray();
@@ -151,6 +155,7 @@ public static class HardNegativeMiner
         return new MiningResult(output, new MiningReport
         {
             Method = options.Method.ToString().ToLowerInvariant(),
+            Bm25Analyzer = analyzer?.ToString().ToLowerInvariant(),
             Queries = examples.Count,
             Passages = passages.Count,
             Mined = mined,

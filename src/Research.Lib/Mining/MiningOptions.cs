@@ -43,6 +43,10 @@ public sealed record MiningOptions
     /// <summary>Fill up to <see cref="Count"/> with random passages when too few candidates survive.</summary>
     public bool PadWithRandom { get; init; } = true;
 
+    /// <summary>Bm25 and Hybrid: how BM25 splits the texts into terms (null: by the candidates' content,
+    /// <see cref="Bm25Index.AnalyzerFor"/> — CJK bigrams for Chinese, Japanese, Korean; the standard analyzer otherwise).</summary>
+    public Bm25Analyzer? Analyzer { get; init; }
+
     /// <summary>Hybrid: how the BM25 and dense rankings are combined.</summary>
     public FusionMethod Fusion { get; init; } = FusionMethod.ReciprocalRank;
 

@@ -4,6 +4,8 @@ namespace Research.Lib.Mining;
 public sealed record MiningReport
 {
     public required string Method { get; init; }
+    /// <summary>BM25's analyzer (standard, english, cjk) for Bm25 and Hybrid mining; null for Dense.</summary>
+    public string? Bm25Analyzer { get; init; }
     public int Queries { get; init; }
     public int Passages { get; init; }
     /// <summary>Mined negatives written (padding included).</summary>

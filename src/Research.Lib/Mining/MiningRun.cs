@@ -104,7 +104,7 @@ public sealed class MiningRun
     {
         var report = Result.Report;
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{report.Queries} queries, {report.Passages} passages ({report.Method}): {report.NegativesPerQuery:0.0} negatives per query; filtered as likely false negatives {report.FilteredFraction:P1} of candidates; padded {report.PaddedFraction:P1}; no negative equals a positive of its query");
+            $"{report.Queries} queries, {report.Passages} passages ({report.Method}{(report.Bm25Analyzer is { } a ? $", BM25 analyzer {a}" : "")}): {report.NegativesPerQuery:0.0} negatives per query; filtered as likely false negatives {report.FilteredFraction:P1} of candidates; padded {report.PaddedFraction:P1}; no negative equals a positive of its query");
         if (report.RescoredBy is not null)
             line += string.Create(CultureInfo.InvariantCulture,
                 $"; re-scored by {report.RescoredBy}: {report.DroppedByReranker} negatives scored above a positive dropped, {report.QueriesLeftWithoutNegatives} queries left without one; pos_scores / neg_scores are its logits");

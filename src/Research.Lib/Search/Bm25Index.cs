@@ -44,6 +44,29 @@ public sealed class Bm25Index : IDisposable
     public int Count => _reader.NumDocs;
 
     /// <summary>
+    /// The analyzer for a corpus by its content: <see cref="Bm25Analyzer.Cjk"/> (Lucene's CJKAnalyzer, overlapping
+    /// bigrams) when Chinese, Japanese or Korean characters are at least half of the letters of
+    /// <paramref name="texts"/> — the standard analyzer would index them one character at a time —, else
+    /// <see cref="Bm25Analyzer.Standard"/>.
+    /// </summary>
+    public static Bm25Analyzer AnalyzerFor(IEnumerable<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        long cjk = 0, letters = 0;
+        foreach (var text in texts)
+            foreach (var c in text)
+            {
+                if (!char.IsLetter(c)) continue;
+                letters++;
+                if (c is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF' or >= '\uF900' and <= '\uFAFF' // Han
+                    or >= '\u3040' and <= '\u30FF' // Hiragana, Katakana
+                    or >= '\uAC00' and <= '\uD7AF') // Hangul syllables
+                    cjk++;
+            }
+        return letters > 0 && 2 * cjk >= letters ? Bm25Analyzer.Cjk : Bm25Analyzer.Standard;
+    }
+
+    /// <summary>
     /// Indexes (id, text) documents; <paramref name="path"/> null keeps the index in memory. On disk the folder is
     /// written whole or not at all (built in a temporary sibling and swapped in), so a failed build (a bad corpus
     /// line, no documents) leaves the previous index as it was.

@@ -40,6 +40,24 @@ public class HardNegativeMinerTests
     }
 
     [Fact]
+    public void Bm25MiningOfChineseUsesBigramsUnlessAnAnalyzerIsGiven()
+    {
+        // 京北学大 holds the query's four characters in another order (no bigram of the query); 北京的大学生 holds two of its
+        // bigrams (北京, 大学). One character at a time, the short shuffle ranks first; in bigrams, the real match.
+        TrainingExample[] records = [new("北京大学", ["清华园"], [])];
+        string[] corpus = ["清华园", "京北学大", "北京的大学生", "上海交通"];
+        MiningResult Top(Research.Lib.Search.Bm25Analyzer? analyzer) => HardNegativeMiner.Mine(records, corpus, null,
+            new MiningOptions { Method = MiningMethod.Bm25, RangeStart = 0, RangeEnd = 1, Count = 1, Sampling = NegativeSampling.Top, PadWithRandom = false, Analyzer = analyzer });
+        var auto = Top(null);
+        Assert.Equal(["北京的大学生"], Assert.Single(auto.Examples).Neg);
+        Assert.Equal("cjk", auto.Report.Bm25Analyzer);
+        var standard = Top(Research.Lib.Search.Bm25Analyzer.Standard);
+        Assert.Equal(["京北学大"], Assert.Single(standard.Examples).Neg);
+        Assert.Equal("standard", standard.Report.Bm25Analyzer);
+        Assert.Null(Mine(new MiningOptions { RangeStart = 0, RangeEnd = 3, Count = 1 }).Report.Bm25Analyzer); // dense: no BM25
+    }
+
+    [Fact]
     public void FalseNegativeFiltersAreAppliedAndCounted()
     {
         var result = Mine(new MiningOptions { RangeStart = 0, RangeEnd = 5, Count = 5, Sampling = NegativeSampling.Top, MaxScore = 0.8, MaxScoreRatio = 0.7, Margin = 0.3, PadWithRandom = false });

@@ -39,6 +39,15 @@ public class Bm25AndFusionTests
         Assert.Equal("query id 'q7' appears twice among the queries; a run holds one ranking per query.", twice.Message);
     }
 
+    [Theory]
+    [InlineData(new[] { "北京大学的学生", "How many?" }, Bm25Analyzer.Cjk)]          // 6 Han of 6 + 7 letters: at least half
+    [InlineData(new[] { "北京", "a student" }, Bm25Analyzer.Standard)]               // 2 of 2 + 8: a fifth
+    [InlineData(new[] { "ひらがなとカタカナ", "한국어" }, Bm25Analyzer.Cjk)]
+    [InlineData(new[] { "compound interest", "42 %" }, Bm25Analyzer.Standard)]
+    [InlineData(new string[0], Bm25Analyzer.Standard)]
+    public void TheAnalyzerFollowsTheCorpusScript(string[] texts, Bm25Analyzer expected) =>
+        Assert.Equal(expected, Bm25Index.AnalyzerFor(texts));
+
     [Fact]
     public void AnalyzersTokenizeAsConfigured()
     {
