@@ -4,7 +4,8 @@
 # sentence of LCQMC (dev only is shipped), AFQMC and Chinese STS-B (never a test split), its pooling (CLS or mean)
 # chosen on Chinese STS-B dev, then fine-tuned with CoSENT on scored pairs (Chinese STS-B train scores 0-5, AFQMC
 # train labels 0/1; gold_scores, one source per batch; the best of the evaluations on Chinese STS-B dev kept) for each
-# seed. Reported: Spearman ×100 on Chinese STS-B dev and test, AP / F1 ×100 on LCQMC test, mean ± sd over seeds, next to the model-free lexical encoder, the untrained
+# seed; and with InfoNCE (in-batch + mined hard negatives) on text2vec's query/pos/neg records (experiments/chinese_bge_prepare.py
+# drops those that share a sentence with the evaluation). Reported: Spearman ×100 on Chinese STS-B dev and test, AP / F1 ×100 on LCQMC test, mean ± sd over seeds, next to the model-free lexical encoder, the untrained
 # model and the MLM-only model. Finished steps are kept, so an interrupted run resumes.
 # Scale by the environment: LAYERS, HIDDEN, HEADS, MLM_STEPS; the fine-tuning recipe is configs/cosent_chinese.json, the
 # grid (seeds, baselines, tasks) experiments/chinese.json.
@@ -63,7 +64,12 @@ evaluate mlm-mean "$OUT/mlm-mean" >> "$OUT/results.tsv"
 POOL=$(awk -F'\t' '$1 == "mlm-cls" {c = $2} $1 == "mlm-mean" {m = $2} END {print (m >= c ? "mean" : "cls")}' "$OUT/results.tsv")
 echo "fine-tuning starts from the MLM model with $POOL pooling (STS-B dev)"
 with_pooling "$OUT/mlm" "$POOL" "$OUT/start"
-# CoSENT × 3 seeds, the MLM model (zero-shot) and the hashed encoder beside them: one resumable grid (manifest, mean ± sd).
+# The query/pos/neg leg: text2vec's records without the evaluation's sentences, negatives mined with the start model
+# fused with BM25 (CJK bigrams, chosen by the texts' script).
+python3 experiments/chinese_bge_prepare.py "$SHARED/text2vec/bge_finetune_data.jsonl" "$OUT" "$OUT"
+[ -f "$OUT/bge-mined/mined.jsonl" ] || research mine --input "$OUT/bge-train.jsonl" --model "$OUT/start" --method Hybrid --range 3-50 --negatives 7 \
+  --replace --out "$OUT/bge-mined"
+# CoSENT and InfoNCE × 3 seeds, the MLM model (zero-shot) and the hashed encoder beside them: one resumable grid (manifest, mean ± sd).
 research experiment run experiments/chinese.json --out "$OUT/grid"
 python3 - "$OUT" <<'PY'
 import csv, glob, json, os, statistics, sys
