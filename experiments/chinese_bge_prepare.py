@@ -23,6 +23,8 @@ with open(source, encoding="utf-8") as f:
             continue
         try:
             r = json.loads(line)
+            if not isinstance(r.get("pos"), list) or not isinstance(r.get("neg", []), list):
+                raise TypeError("pos and neg must be lists of strings")
             query, pos, neg = r["query"].strip(), [p.strip() for p in r["pos"]], [n.strip() for n in r.get("neg", [])]
         except (json.JSONDecodeError, KeyError, AttributeError, TypeError) as e:
             sys.exit(f"{source}:{number}: expected a JSON object with query, pos (list) and neg (list): {e}")
