@@ -58,9 +58,9 @@ public sealed class Bm25Index : IDisposable
             {
                 if (!char.IsLetter(c)) continue;
                 letters++;
-                if (c is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF' or >= '\uF900' and <= '\uFAFF' // Han
-                    or >= '\u3040' and <= '\u30FF' // Hiragana, Katakana
-                    or >= '\uAC00' and <= '\uD7AF') // Hangul syllables
+                if (Research.Lib.Text.ChineseWordSegmenter.IsCjk(c) // Han
+                    || c is >= '\u3040' and <= '\u30FF' // Hiragana, Katakana
+                    || c is >= '\uAC00' and <= '\uD7AF') // Hangul syllables
                     cjk++;
             }
         return letters > 0 && 2 * cjk >= letters ? Bm25Analyzer.Cjk : Bm25Analyzer.Standard;
