@@ -12,6 +12,26 @@ namespace Research.Lib.Devices;
 /// </summary>
 public sealed record LaunchEnvironment(int Rank, int WorldSize, int LocalRank, string MasterAddress, int MasterPort, string Launcher)
 {
+    /// <summary>
+    /// The job's processes on this node: torchrun's <c>LOCAL_WORLD_SIZE</c>, srun's <c>SLURM_NTASKS_PER_NODE</c>, mpirun's
+    /// <c>OMPI_COMM_WORLD_LOCAL_SIZE</c>; null when the launcher does not say.
+    /// </summary>
+    public int? ProcessesOnNode { get; init; }
+
+    /// <summary>
+    /// The intra-op threads each process of the job uses on CPU: the node's cores shared by its processes (at least 1), as
+    /// torchrun's OMP_NUM_THREADS is meant to be set. Without the count of processes on the node, a job whose MASTER_ADDR
+    /// is this machine's loopback has all its processes here; otherwise null (the cores are left to libtorch). Four threads
+    /// on two cores are slower, and they made a job's result depend on the machine's load: with two processes of two
+    /// threads each on two busy cores, about one run in ten ended with different last bits in the weights (one thread
+    /// each: 20 runs of 20 the same).
+    /// </summary>
+    public int? ThreadsPerProcess(int cores)
+    {
+        var here = ProcessesOnNode ?? (IsLoopback(MasterAddress) ? WorldSize : null);
+        return here is { } n ? Math.Max(1, cores / Math.Max(1, n)) : null;
+    }
+
     /// <summary>PyTorch's default collective timeout (30 minutes), unless RESEARCH_COLLECTIVE_TIMEOUT gives seconds.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(30);
 
@@ -25,11 +45,11 @@ public sealed record LaunchEnvironment(int Rank, int WorldSize, int LocalRank, s
     public static LaunchEnvironment? Parse(Func<string, string?> get)
     {
         ArgumentNullException.ThrowIfNull(get);
-        var (rankName, sizeName, localName, launcher) =
-            get("WORLD_SIZE") is not null ? ("RANK", "WORLD_SIZE", "LOCAL_RANK", "torchrun")
-            : get("SLURM_NTASKS") is not null && get("SLURM_PROCID") is not null ? ("SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID", "srun")
-            : get("OMPI_COMM_WORLD_SIZE") is not null ? ("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK", "mpirun")
-            : (null, null, null, null);
+        var (rankName, sizeName, localName, nodeName, launcher) =
+            get("WORLD_SIZE") is not null ? ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "torchrun")
+            : get("SLURM_NTASKS") is not null && get("SLURM_PROCID") is not null ? ("SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID", "SLURM_NTASKS_PER_NODE", "srun")
+            : get("OMPI_COMM_WORLD_SIZE") is not null ? ("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK", "OMPI_COMM_WORLD_LOCAL_SIZE", "mpirun")
+            : (null, null, null, null, null);
         if (launcher is null) return null;
         var size = Number(get, sizeName!, required: true)!.Value;
         if (size < 1) throw new ArgumentException($"{sizeName}={size}: a job has at least 1 process.");
@@ -37,12 +57,14 @@ public sealed record LaunchEnvironment(int Rank, int WorldSize, int LocalRank, s
         var rank = Number(get, rankName!, required: true)!.Value;
         if (rank < 0 || rank >= size) throw new ArgumentException($"{rankName}={rank}: outside the job's {size} processes (0 to {size - 1}).");
         var local = Number(get, localName!, required: false) ?? rank;
+        var onNode = Number(get, nodeName!, required: false);
+        if (onNode is < 1) throw new ArgumentException($"{nodeName}={onNode}: a node runs at least 1 process of the job.");
         var address = get("MASTER_ADDR");
         if (string.IsNullOrWhiteSpace(address))
             throw new ArgumentException($"{launcher} started {size} processes, but MASTER_ADDR is not set: export MASTER_ADDR (the first node's address) and MASTER_PORT (a free port) before starting them.");
         var port = Number(get, "MASTER_PORT", required: true)!.Value;
         if (port is < 1 or > 65535) throw new ArgumentException($"MASTER_PORT={port}: not a TCP port (1 to 65535).");
-        return new LaunchEnvironment(rank, size, local, address.Trim(), port, launcher);
+        return new LaunchEnvironment(rank, size, local, address.Trim(), port, launcher) { ProcessesOnNode = onNode };
     }
 
     /// <summary>The collective timeout: RESEARCH_COLLECTIVE_TIMEOUT (seconds) or <see cref="DefaultTimeout"/>.</summary>
@@ -56,6 +78,10 @@ public sealed record LaunchEnvironment(int Rank, int WorldSize, int LocalRank, s
 
     /// <summary>"rank 1 of 2" — how messages name this process.</summary>
     public override string ToString() => $"rank {Rank} of {WorldSize}";
+
+    /// <summary>Whether <paramref name="address"/> is this machine's loopback (localhost, 127.0.0.1, ::1).</summary>
+    internal static bool IsLoopback(string address) =>
+        address.Equals("localhost", StringComparison.OrdinalIgnoreCase) || System.Net.IPAddress.TryParse(address, out var ip) && System.Net.IPAddress.IsLoopback(ip);
 
     private static int? Number(Func<string, string?> get, string name, bool required)
     {

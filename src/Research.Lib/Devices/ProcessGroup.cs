@@ -1,4 +1,3 @@
-using System.Net;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -71,7 +70,7 @@ public sealed unsafe class ProcessGroup : IDisposable
         var iface = Environment.GetEnvironmentVariable("GLOO_SOCKET_IFNAME") ?? "";
         // On one machine (MASTER_ADDR a loopback address) every process listens on the loopback; else on the address the
         // machine's hostname resolves to, or on GLOO_SOCKET_IFNAME's interface (as PyTorch's Gloo backend).
-        var hostname = iface.Length == 0 && IsLoopback(launch.MasterAddress) ? "127.0.0.1" : "";
+        var hostname = iface.Length == 0 && LaunchEnvironment.IsLoopback(launch.MasterAddress) ? "127.0.0.1" : "";
         using var store = new RendezvousStore(launch.Rank == 0, launch.MasterAddress, launch.MasterPort, timeout);
         s_store = store;
         s_storeError = null;
@@ -172,9 +171,6 @@ public sealed unsafe class ProcessGroup : IDisposable
     }
 
     private static string Message(byte* error) => Marshal.PtrToStringUTF8((IntPtr)error) is { Length: > 0 } m ? m.Trim() : "no message";
-
-    private static bool IsLoopback(string address) =>
-        address.Equals("localhost", StringComparison.OrdinalIgnoreCase) || IPAddress.TryParse(address, out var ip) && IPAddress.IsLoopback(ip);
 
     [UnmanagedCallersOnly]
     private static int StoreSet(byte* key, byte* data, int length)

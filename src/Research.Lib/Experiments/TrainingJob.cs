@@ -42,6 +42,7 @@ public static class TrainingJob
             throw new ArgumentException($"{launch.Launcher} started {launch.WorldSize} processes, and multi-process training supports --method supervised; --method {request.Method} trains in one process.");
         if (launch is not null && request.Devices.Count > 1)
             throw new ArgumentException($"--devices and {launch.WorldSize} processes together are not supported: give each process one device (--device).");
+        if (launch is not null) ShareCores(launch);
         using var group = launch is null ? null : ProcessGroup.Connect(launch, LaunchEnvironment.Timeout(Environment.GetEnvironmentVariable));
         if (group is { IsMain: false }) (onLog, request) = (null, request with { TensorBoard = null }); // rank 0 logs
         // The event file is opened with the first log line, so a run refused before training leaves none.
@@ -70,6 +71,18 @@ public static class TrainingJob
         {
             board?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The processes of a job on one node share its cores (<see cref="LaunchEnvironment.ThreadsPerProcess"/>), unless
+    /// OMP_NUM_THREADS says how many threads each takes.
+    /// </summary>
+    private static void ShareCores(LaunchEnvironment launch)
+    {
+        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OMP_NUM_THREADS"))) return;
+        var cores = TorchSharp.torch.get_num_threads();
+        if (launch.ThreadsPerProcess(cores) is not { } threads || threads == cores) return;
+        TorchSharp.torch.set_num_threads(threads);
     }
 
     private static TrainingJobResult Supervised(TrainingRequest r, string startFrom, string checkpointDir, Action<TrainingLogEntry>? onLog, IReadProgress progress, Action<string>? onNotice, ProcessGroup? group)

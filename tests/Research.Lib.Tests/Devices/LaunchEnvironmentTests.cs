@@ -25,6 +25,30 @@ public sealed class LaunchEnvironmentTests
     }
 
     [Fact]
+    public void TheProcessesOfANodeShareItsCores()
+    {
+        var torchrun = LaunchEnvironment.Parse(Env(("RANK", "1"), ("WORLD_SIZE", "8"), ("LOCAL_WORLD_SIZE", "4"), ("MASTER_ADDR", "10.0.0.5"), ("MASTER_PORT", "29500")))!;
+        Assert.Equal(4, torchrun.ProcessesOnNode);
+        Assert.Equal(4, torchrun.ThreadsPerProcess(16));
+        Assert.Equal(2, torchrun.ThreadsPerProcess(9));
+        Assert.Equal(1, torchrun.ThreadsPerProcess(2)); // fewer cores than processes: one thread each
+        var srun = LaunchEnvironment.Parse(Env(("SLURM_PROCID", "3"), ("SLURM_NTASKS", "4"), ("SLURM_NTASKS_PER_NODE", "2"), ("MASTER_ADDR", "node1"), ("MASTER_PORT", "29400")))!;
+        Assert.Equal(8, srun.ThreadsPerProcess(16));
+        var mpirun = LaunchEnvironment.Parse(Env(("OMPI_COMM_WORLD_RANK", "0"), ("OMPI_COMM_WORLD_SIZE", "6"), ("OMPI_COMM_WORLD_LOCAL_SIZE", "3"), ("MASTER_ADDR", "node1"), ("MASTER_PORT", "1234")))!;
+        Assert.Equal(5, mpirun.ThreadsPerProcess(16));
+        // No count from the launcher: a job whose rendezvous is this machine's loopback has all its processes here;
+        // elsewhere the count is unknown and the cores are left alone.
+        foreach (var address in new[] { "127.0.0.1", "localhost", "::1" })
+        {
+            var here = LaunchEnvironment.Parse(Env(("RANK", "0"), ("WORLD_SIZE", "2"), ("MASTER_ADDR", address), ("MASTER_PORT", "29500")))!;
+            Assert.Null(here.ProcessesOnNode);
+            Assert.Equal(1, here.ThreadsPerProcess(2));
+            Assert.Equal(8, here.ThreadsPerProcess(16));
+        }
+        Assert.Null(LaunchEnvironment.Parse(Env(("RANK", "0"), ("WORLD_SIZE", "2"), ("MASTER_ADDR", "10.0.0.5"), ("MASTER_PORT", "29500")))!.ThreadsPerProcess(16));
+    }
+
+    [Fact]
     public void OneProcessIsNoJob()
     {
         Assert.Null(LaunchEnvironment.Parse(Env()));
@@ -39,6 +63,8 @@ public sealed class LaunchEnvironmentTests
     [InlineData("MASTER_ADDR=", "torchrun started 2 processes, but MASTER_ADDR is not set: export MASTER_ADDR (the first node's address) and MASTER_PORT (a free port) before starting them.")]
     [InlineData("MASTER_PORT=70000", "MASTER_PORT=70000: not a TCP port (1 to 65535).")]
     [InlineData("RANK=", "RANK is not set; a multi-process launch sets it for every process.")]
+    [InlineData("LOCAL_WORLD_SIZE=0", "LOCAL_WORLD_SIZE=0: a node runs at least 1 process of the job.")]
+    [InlineData("LOCAL_WORLD_SIZE=x", "LOCAL_WORLD_SIZE=x: not a whole number.")]
     public void BadVariablesAreNamed(string change, string message)
     {
         var variables = new Dictionary<string, string> { ["RANK"] = "0", ["WORLD_SIZE"] = "2", ["MASTER_ADDR"] = "127.0.0.1", ["MASTER_PORT"] = "29500" };
