@@ -8,8 +8,10 @@
 #   02 mining     BM25 / dense / fused over the claims' cited abstracts; the SciFact reranker re-scores the fused pairs
 #   03 training   InfoNCE, margin/scale, distillation (the reranker's logits) and LoRA on 256 mined (claim, abstract,
 #                 3 hard negatives) records, 1 epoch; dev = the test claims over the 2,000-abstract corpus
-#   04 unsupervised  MLM then SimCSE / ESimCSE / DiffCSE on 10,000 Chinese sentences; Chinese STS-B dev, the first
-#                 3,000 pairs of LCQMC test
+#   04 unsupervised  SimCSE / ESimCSE / DiffCSE on 6,400 Chinese sentences (100 steps each, the seeds' log on LCQMC dev
+#                 every 25 steps), from experiments/chinese.sh's MLM model (pre-trained on all 104k train/dev sentences;
+#                 100 more MLM steps on the notebook's sentences); Chinese STS-B dev. Without that model: a model
+#                 initialised here and MLM-trained inside the notebook on 10,000 sentences (3 epochs)
 #   05 evaluation the SciFact reranker experiment (experiments/scifact_reranker.sh: its finished seeds, each re-ranking
 #                 BM25's top 100)
 # The reranker comes from that experiment (its seed-42 model); without it 02 and 03 fall back to an untrained
@@ -38,6 +40,7 @@ python3 scripts/real-notebook-data.py "$DATA/beir_scifact" "$OUT/scifact" --dev-
 python3 experiments/scifact_train_jsonl.py "$DATA/beir_scifact" "$OUT/scifact/claims.jsonl" "$OUT/scifact/corpus.txt"
 python3 experiments/chinese_sentences.py "$DATA/csts" "$OUT/chinese"
 head -n 10000 "$OUT/chinese/sentences.txt" > "$OUT/chinese/sentences-10k.txt"
+head -n 6400 "$OUT/chinese/sentences.txt" > "$OUT/chinese/sentences-6k.txt"
 head -n 3001 "$OUT/chinese/lcqmc-test.tsv" > "$OUT/chinese/lcqmc-test-3k.tsv"
 have_reranker=0
 [ -f "$RERANKER/config.json" ] && have_reranker=1
@@ -75,9 +78,17 @@ run 02 02_mining.ipynb dataDir="$OUT/scifact" trainFile=claims.jsonl modelDir="$
 run 03 03_supervised.ipynb dataDir="$OUT/scifact" trainFile=mined/mined.jsonl modelDir="$MINILM" epochs=1 learningRate=1e-4 \
   devFile=dev.json devNegFile=dev_neg.json maxExamples=256 batchSize=32 queryMaxLength=64 passageMaxLength=128 \
   teacherFile="$teacher" only="InfoNCE,margin,distillation"
-run 04 04_unsupervised.ipynb dataDir="$OUT/chinese" sentencesFile=sentences-10k.txt stsFile=csts-dev.tsv pairsFile=lcqmc-test-3k.tsv \
-  modelDir="$OUT/chinese/model0" epochs=1 learningRate=1e-4 batchSize=64 evaluateEvery=50 mlmEpochs=3 mlmLearningRate=5e-4 diffCseLambda=0.005 \
-  fromStartingModel=false
+CHINESE_MLM=$(realpath -m "${CHINESE_MLM:-artifacts/experiments/chinese/start}")
+if [ -f "$CHINESE_MLM/config.json" ]; then  # the experiment's MLM model (its head included: DiffCSE's generator)
+  run 04 04_unsupervised.ipynb dataDir="$OUT/chinese" sentencesFile=sentences-6k.txt stsFile=csts-dev.tsv pairsFile=lcqmc-dev.tsv \
+    modelDir="$CHINESE_MLM" epochs=1 learningRate=1e-4 batchSize=64 evaluateEvery=25 mlmEpochs=1 mlmLearningRate=1e-4 diffCseLambda=0.005 \
+    fromStartingModel=false
+else
+  echo "run-real: $CHINESE_MLM has no model (bash experiments/chinese.sh makes it); 04 pre-trains a model initialised here"
+  run 04 04_unsupervised.ipynb dataDir="$OUT/chinese" sentencesFile=sentences-10k.txt stsFile=csts-dev.tsv pairsFile=lcqmc-test-3k.tsv \
+    modelDir="$OUT/chinese/model0" epochs=1 learningRate=1e-4 batchSize=64 evaluateEvery=50 mlmEpochs=3 mlmLearningRate=5e-4 diffCseLambda=0.005 \
+    fromStartingModel=false
+fi
 if [[ " $WHICH " == *" 05 "* ]]; then
   # A snapshot of the reranker experiment's finished seeds (the experiment may still be running; its folder is locked
   # while it does): their cells and results, and the experiment file with those seeds.

@@ -29,7 +29,7 @@ public sealed record LaunchEnvironment(int Rank, int WorldSize, int LocalRank, s
     public int? ThreadsPerProcess(int cores)
     {
         var here = ProcessesOnNode ?? (IsLoopback(MasterAddress) ? WorldSize : null);
-        return here is { } n ? Math.Max(1, cores / Math.Max(1, n)) : null;
+        return here is { } n ? Math.Max(1, cores / n) : null;  // n ≥ 1: Parse refuses a node of 0 processes, and a world of 1 is no launch
     }
 
     /// <summary>PyTorch's default collective timeout (30 minutes), unless RESEARCH_COLLECTIVE_TIMEOUT gives seconds.</summary>
