@@ -30,7 +30,30 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public TransformerConfig Config { get; }
+    public TransformerConfig Config { get; private set; }
+
+    /// <summary>
+    /// Sets the training dropout of the hidden states (after the embeddings and each residual output) and of the attention
+    /// probabilities, as Hugging Face's <c>hidden_dropout_prob</c> / <c>attention_probs_dropout_prob</c> given to
+    /// <c>from_pretrained</c> (what PaddleNLP's SimCSE and the seed articles' <c>--dropout</c> set). <see cref="Config"/>
+    /// records the new values, so a model saved afterwards says in its config.json what it was trained with, as
+    /// <c>save_pretrained</c> does. Evaluation and encoding (eval mode) use no dropout either way.
+    /// </summary>
+    public void SetDropout(double hidden, double attention)
+    {
+        foreach (var (name, p) in new[] { ("hidden_dropout_prob", hidden), ("attention_probs_dropout_prob", attention) })
+            if (!(p is >= 0 and < 1)) throw new ArgumentOutOfRangeException(name, p, $"{name} {p}: expected a probability in [0, 1).");
+        Config = Config with { HiddenDropoutProb = hidden, AttentionProbsDropoutProb = attention };
+        foreach (var module in modules())
+        {
+            switch (module)
+            {
+                case BertEmbeddings e: e.SetDropout(hidden); break;
+                case BertResidualOutput o: o.SetDropout(hidden); break;
+                case BertSelfAttention a: a.SetDropout(attention); break;
+            }
+        }
+    }
 
     /// <summary>The LoRA adapter on this model's linear layers (<see cref="LoraAdapter.Attach"/>), registered as the submodule <c>lora</c>; null when none.</summary>
     public LoraAdapter? Lora { get; private set; }

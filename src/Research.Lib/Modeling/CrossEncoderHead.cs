@@ -15,7 +15,7 @@ public sealed class CrossEncoderHead : nn.Module<Tensor, Tensor>
 {
     private readonly Linear dense;
     private readonly Linear classifier;
-    private readonly Dropout dropout;
+    private double _dropout;
     private readonly bool _roberta;
 
     public CrossEncoderHead(TransformerConfig config) : base(nameof(CrossEncoderHead))
@@ -23,9 +23,16 @@ public sealed class CrossEncoderHead : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(config);
         dense = nn.Linear(config.HiddenSize, config.HiddenSize);
         classifier = nn.Linear(config.HiddenSize, 1);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
+        _dropout = config.HiddenDropoutProb;
         _roberta = config.IsRoberta;
         RegisterComponents();
+    }
+
+    /// <summary>The head's training dropout (Hugging Face's classifier dropout falls back to hidden_dropout_prob); see <see cref="BertModel.SetDropout"/>.</summary>
+    public double Dropout
+    {
+        get => _dropout;
+        set => _dropout = value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"dropout {value}: expected a probability in [0, 1).");
     }
 
     /// <summary>Hugging Face's name of each parameter of the head (<c>dense.weight</c> → <c>bert.pooler.dense.weight</c>, …).</summary>
@@ -39,8 +46,8 @@ public sealed class CrossEncoderHead : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var first = hidden.select(1, 0).to_type(ScalarType.Float32);                    // (batch, hidden)
-        if (_roberta) first = dropout.forward(first);
-        var pooled = dropout.forward(dense.forward(first).tanh());
+        if (_roberta) first = Bert.FastDropout.Forward(first, _dropout, training);
+        var pooled = Bert.FastDropout.Forward(dense.forward(first).tanh(), _dropout, training);
         return classifier.forward(pooled).squeeze(1).MoveToOuterDisposeScope();
     }
 

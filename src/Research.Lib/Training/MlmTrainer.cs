@@ -29,6 +29,7 @@ public static class MlmTrainer
         ArgumentNullException.ThrowIfNull(encoder);
         if (options.Lora is not null || encoder.Model.Lora is not null)
             throw new ArgumentException("lora with masked-language-model training is not supported: the head is saved beside full weights; pre-train the whole model (leave lora out).");
+        TrainingLoop.PrepareDropout(encoder.Model, options);
         using var objective = new MlmObjective(encoder, head, sentences, options);
         return TrainingLoop.Run(encoder, objective, options, evaluate, onLog, checkpointDirectory, resumeFrom);
     }

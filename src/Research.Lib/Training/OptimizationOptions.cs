@@ -56,6 +56,14 @@ public abstract record OptimizationOptions
     public bool DecayAllParameters { get; init; }
 
     /// <summary>
+    /// The transformer's dropout while training: hidden states and attention probabilities (and a cross-encoder head's),
+    /// as Hugging Face's hidden_dropout_prob / attention_probs_dropout_prob passed to <c>from_pretrained</c> — PaddleNLP's
+    /// SimCSE and the seed articles train Chinese SimCSE / ESimCSE with <c>--dropout 0.3</c>. Null (default): the values in
+    /// the model's config.json. The saved model's config.json records the value trained with, as <c>save_pretrained</c> does.
+    /// </summary>
+    public double? Dropout { get; init; }
+
+    /// <summary>
     /// Float32 (default); BFloat16 or Float16 run the encoder's matrix products and attention in half precision with
     /// float32 master weights (<see cref="BertModel.ComputeType"/>, as torch.autocast). Float16 adds dynamic loss scaling
     /// as PyTorch's GradScaler and needs a CUDA device.
@@ -88,6 +96,8 @@ public abstract record OptimizationOptions
         OptionChecks.Positive("gradient_accumulation", GradientAccumulation);
         OptionChecks.AtLeast("checkpoint_every", CheckpointEvery, 0, "0 (no checkpoints) or a number of steps");
         OptionChecks.AtLeast("patience", Patience, 0, "0 (no early stopping) or a number of evaluations");
+        if (Dropout is { } d && !(d is >= 0 and < 1))
+            throw new ArgumentException($"dropout {d.ToString(System.Globalization.CultureInfo.InvariantCulture)}: expected a probability in [0, 1) (leave it out to keep the model's own).");
         Lora?.Validate();
         if (Patience > 0 && EvaluateEvery == 0)
             throw new ArgumentException($"patience {Patience}: early stopping counts evaluations during the run; set evaluate_every too.");

@@ -27,6 +27,8 @@ public static class RerankerTrainer
         options.Validate();
         if (options.MaxLength is { } m && m != model.MaxLength)
             throw new ArgumentException($"max_length {m}: the cross-encoder was loaded with {model.MaxLength} tokens per pair; load it with CrossEncoder.Load(..., maxLength: {m}).");
+        TrainingLoop.PrepareDropout(model.Encoder.Model, options);
+        if (options.Dropout is { } p) model.Head.Dropout = p;
         TrainingLoop.PrepareLora(model.Encoder, options);
         using var objective = new RerankerObjective(model, examples, options);
         return TrainingLoop.Run(model.Encoder, objective, options, evaluate is null ? null : _ => Evaluate(model, evaluate), onLog, checkpointDirectory, resumeFrom);

@@ -38,6 +38,7 @@ public static class SupervisedTrainer
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        TrainingLoop.PrepareDropout(encoder.Model, options);
         TrainingLoop.PrepareLora(encoder, options);
         using var objective = new SupervisedObjective(encoder, examples, options, parallel: parallel, group: group);
         return TrainingLoop.Run(encoder, objective, options, evaluate, onLog, checkpointDirectory, resumeFrom);

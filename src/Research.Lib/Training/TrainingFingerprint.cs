@@ -51,6 +51,7 @@ public sealed record TrainingFingerprint(string DataSha256, IReadOnlyDictionary<
             ["warmup_ratio"] = S(options.WarmupRatio),
             ["cosine_decay"] = S(options.CosineDecay),
         };
+        if (options.Dropout is { } dropout) settings["dropout"] = S(dropout); // only when set: checkpoints made before the option resume as before
         foreach (var (name, value) in methodSettings) settings[name] = S(value);
         return new TrainingFingerprint(Convert.ToHexStringLower(sha.GetHashAndReset()), settings);
     }

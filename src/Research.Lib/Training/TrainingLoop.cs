@@ -22,6 +22,17 @@ public static class TrainingLoop
     public const string ObjectiveStateFile = "objective_state.safetensors";
 
     /// <summary>
+    /// Sets the transformer's training dropout to <paramref name="options"/>' dropout when it gives one (<see cref="BertModel.SetDropout"/>),
+    /// before the objective copies the model (ESimCSE's momentum encoder) or lists its parameters. Every trainer calls it first.
+    /// </summary>
+    public static void PrepareDropout(BertModel model, OptimizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Dropout is { } p) model.SetDropout(p, p);
+    }
+
+    /// <summary>
     /// Adds the LoRA adapter <paramref name="options"/> ask for (lora) to the encoder before its objective lists the
     /// parameters to train, seeded by the run's seed and naming the folder the encoder was loaded from as the base model.
     /// An encoder that already has an adapter (loaded from an adapter folder, or a resumed run) keeps it when the settings

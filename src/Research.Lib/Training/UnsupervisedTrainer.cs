@@ -42,6 +42,7 @@ public static class UnsupervisedTrainer
         options.Validate();
         if (options.Method == UnsupervisedMethod.ESimCse && options.Lora is not null)
             throw new ArgumentException("lora with esimcse is not supported yet: its momentum encoder follows the model weight by weight; train ESimCSE without an adapter.");
+        TrainingLoop.PrepareDropout(encoder.Model, options);
         TrainingLoop.PrepareLora(encoder, options);
         using var objective = new UnsupervisedObjective(encoder, sentences, options);
         return TrainingLoop.Run(encoder, objective, options, evaluate, onLog, checkpointDirectory, resumeFrom);

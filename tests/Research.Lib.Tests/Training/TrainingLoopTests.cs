@@ -155,4 +155,49 @@ public class TrainingLoopTests
         var e = Assert.Throws<InvalidDataException>(() => UnsupervisedTrainer.Train(again, sentences, options with { Method = UnsupervisedMethod.ESimCse, MaxSteps = 4 }, resumeFrom: checkpoint));
         Assert.Equal($"checkpoint {checkpoint} was made by another run: max_steps 2 in the checkpoint, 4 now; method SimCse in the checkpoint, ESimCse now. Resume with the data and settings it was made with, or start without resuming.", e.Message);
     }
+
+    /// <summary>
+    /// dropout is the transformer's training dropout for every method, set before the objective sees the model: dropout 0
+    /// on the tiny model (0.1 in its config.json) trains exactly as a copy whose config.json says 0, SimCSE and supervised
+    /// alike; the saved config.json records the value; a checkpoint made with another dropout is refused; a value outside
+    /// [0, 1) is refused by name.
+    /// </summary>
+    [Fact]
+    public void DropoutIsTheTrainingDropoutOfEveryMethod()
+    {
+        var sentences = Sentences();
+        var examples = TrainingExampleReader.Read(Path.Combine(Toy, "toy_source.json")).ToList();
+        using var dir = new TempDir();
+        var withoutDropout = TinyModels.WithoutDropout(dir.Path);
+        var unsup = new UnsupervisedTrainingOptions { BatchSize = 16, MaxSteps = 3, LogEvery = 1, EvaluateEvery = 0 };
+        var sup = new SupervisedTrainingOptions { BatchSize = 8, GroupSize = 2, MaxSteps = 3, LogEvery = 1, LearningRate = 1e-3, QueryMaxLength = 32, PassageMaxLength = 32 };
+        List<double> Losses(TrainingResult r) => r.Log.Select(l => l.Loss).ToList();
+
+        using (var byOption = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert")))
+        using (var byConfig = SentenceEncoder.Load(withoutDropout))
+        using (var asLoaded = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert")))
+        {
+            var zero = Losses(UnsupervisedTrainer.Train(byOption, sentences, unsup with { Dropout = 0 }));
+            Assert.Equal(Losses(UnsupervisedTrainer.Train(byConfig, sentences, unsup)), zero);
+            Assert.NotEqual(Losses(UnsupervisedTrainer.Train(asLoaded, sentences, unsup)), zero);
+            Assert.Equal((0.0, 0.0), (byOption.Model.Config.HiddenDropoutProb, byOption.Model.Config.AttentionProbsDropoutProb));
+            var saved = Path.Combine(dir.Path, "saved");
+            byOption.Save(saved);
+            var config = TransformerConfig.Load(Path.Combine(saved, "config.json"));
+            Assert.Equal((0.0, 0.0), (config.HiddenDropoutProb, config.AttentionProbsDropoutProb));
+        }
+        using (var byOption = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert")))
+        using (var byConfig = SentenceEncoder.Load(withoutDropout))
+            Assert.Equal(Losses(SupervisedTrainer.Train(byConfig, examples, sup)), Losses(SupervisedTrainer.Train(byOption, examples, sup with { Dropout = 0 })));
+
+        var checkpoint = Path.Combine(dir.Path, "checkpoint");
+        using (var encoder = SentenceEncoder.Load(Path.Combine(Toy, "tiny-bert")))
+            UnsupervisedTrainer.Train(encoder, sentences, unsup with { Dropout = 0.3, MaxSteps = 2, CheckpointEvery = 2 }, checkpointDirectory: checkpoint);
+        using var again = SentenceEncoder.Load(checkpoint);
+        Assert.Equal(0.3, again.Model.Config.HiddenDropoutProb);
+        var refused = Assert.Throws<InvalidDataException>(() => UnsupervisedTrainer.Train(again, sentences, unsup with { MaxSteps = 2 }, resumeFrom: checkpoint));
+        Assert.Equal($"checkpoint {checkpoint} was made by another run: dropout 0.3 in the checkpoint, (unset) now. Resume with the data and settings it was made with, or start without resuming.", refused.Message);
+        var bad = Assert.Throws<ArgumentException>(() => UnsupervisedTrainer.Train(again, sentences, unsup with { Dropout = 1 }));
+        Assert.Equal("dropout 1: expected a probability in [0, 1) (leave it out to keep the model's own).", bad.Message);
+    }
 }

@@ -14,7 +14,7 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
     private readonly Embedding position_embeddings;
     private readonly Embedding token_type_embeddings;
     private readonly LayerNorm LayerNorm;
-    private readonly double _dropout;
+    private double _dropout;
 
     public BertEmbeddings(TransformerConfig c) : base(nameof(BertEmbeddings))
     {
@@ -25,6 +25,9 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor, Tensor>
         _dropout = c.HiddenDropoutProb;
         RegisterComponents();
     }
+
+    /// <summary>Sets the training dropout probability (<see cref="BertModel.SetDropout"/>).</summary>
+    internal void SetDropout(double p) => _dropout = p;
 
     /// <summary>The word embedding matrix (vocab, hidden): the tied output layer of a masked-language-model head.</summary>
     public Tensor WordWeight => word_embeddings.weight!;

@@ -11,7 +11,7 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Linear dense;
     private readonly LayerNorm LayerNorm;
-    private readonly double _dropout;
+    private double _dropout;
     private readonly Autocast _autocast;
     private readonly double _eps;
 
@@ -24,6 +24,9 @@ internal sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
         _eps = c.LayerNormEps;
         RegisterComponents();
     }
+
+    /// <summary>Sets the training dropout probability (<see cref="BertModel.SetDropout"/>).</summary>
+    internal void SetDropout(double p) => _dropout = p;
 
     public override Tensor forward(Tensor x, Tensor residual)
     {

@@ -14,7 +14,7 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     private readonly Linear key;
     private readonly Linear value;
     private readonly int _heads;
-    private readonly double _dropout;
+    private double _dropout;
     private readonly Autocast _autocast;
 
     public BertSelfAttention(TransformerConfig c, Autocast autocast) : base(nameof(BertSelfAttention))
@@ -27,6 +27,9 @@ internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         _autocast = autocast;
         RegisterComponents();
     }
+
+    /// <summary>Sets the training dropout probability (<see cref="BertModel.SetDropout"/>).</summary>
+    internal void SetDropout(double p) => _dropout = p;
 
     /// <summary>How attention is computed (set for the whole model by <see cref="BertModel.AttentionImplementation"/>).</summary>
     public AttentionImplementation Implementation { get; set; }
